@@ -1,0 +1,55 @@
+"""The files a push changes, found the way pre-commit's pre-push stage finds them.
+
+In order: ``--all-files``; ``PRE_COMMIT_FROM_REF``/``PRE_COMMIT_TO_REF`` (set by pre-commit
+for the pushed range: ``git diff --name-only FROM...TO``, falling back to ``FROM..TO`` when
+there is no merge base); the merge base with the branch's upstream; else every file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from infra.errors import FatalError
+from infra.run import cmd_output, git
+
+
+class ChangeSet(NamedTuple):
+    filenames: tuple[str, ...]
+    all_files: bool
+    source: str  # how the set was found, for the summary
+
+
+def _zsplit(out: str) -> tuple[str, ...]:
+    return tuple(p for p in out.split("\0") if p)
+
+
+def all_files(root: Path) -> tuple[str, ...]:
+    return _zsplit(git(root, "ls-files", "-z", "--deduplicate"))
+
+
+def diff(root: Path, old: str, new: str) -> tuple[str, ...]:
+    base = ("git", "-C", str(root), "diff", "--name-only", "--no-ext-diff", "-z")
+    rc, out, _ = cmd_output(*base, f"{old}...{new}", check=False)
+    if rc != 0:
+        out = cmd_output(*base, f"{old}..{new}")[1]
+    return _zsplit(out)
+
+
+def find(root: Path, environ: Mapping[str, str], *, force_all: bool = False) -> ChangeSet:
+    if force_all:
+        return ChangeSet(all_files(root), True, "all files (--all-files)")
+    from_ref, to_ref = environ.get("PRE_COMMIT_FROM_REF"), environ.get("PRE_COMMIT_TO_REF")
+    if from_ref and to_ref:
+        return ChangeSet(diff(root, from_ref, to_ref), False, f"pushed range {from_ref[:12]}...{to_ref[:12]}")
+    if bool(from_ref) != bool(to_ref):
+        raise FatalError("PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF must be set together; set both or neither")
+    rc, upstream, _ = cmd_output(
+        "git", "-C", str(root), "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}", check=False
+    )
+    if rc == 0 and upstream.strip():
+        rc, base, _ = cmd_output("git", "-C", str(root), "merge-base", "HEAD", upstream.strip(), check=False)
+        if rc == 0 and base.strip():
+            return ChangeSet(diff(root, base.strip(), "HEAD"), False, f"since merge-base with {upstream.strip()}")
+    return ChangeSet(all_files(root), True, "all files (no pushed range and no upstream)")

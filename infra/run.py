@@ -1,0 +1,182 @@
+"""The only module that starts processes.
+
+Children stay in our process group (nox stops a parallel session by signalling the session's
+whole group, so they go with it); a timeout or ^C stops the child's whole process tree, found
+with psutil, SIGTERM first and SIGKILL after a grace period. CPU time and peak RSS of the tree
+come from ``wait4`` (the kernel sums every descendant the child reaped).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import psutil
+
+from infra.errors import FatalError
+
+TERMINATE_GRACE_S = 2.0
+
+
+class ToolMissing(FatalError):
+    """An executable that is not on PATH."""
+
+
+class Result(NamedTuple):
+    cmd: tuple[str, ...]
+    returncode: int
+    output: str
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    timed_out: bool = False
+
+
+def cmd_output(
+    *cmd: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, check: bool = True
+) -> tuple[int, str, str]:
+    """Run a short command to completion; ``(returncode, stdout, stderr)``."""
+    try:
+        proc = subprocess.run(
+            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise ToolMissing(f"{cmd[0]}: command not found; install it or put it on PATH") from None
+    if check and proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise FatalError(
+            f"`{' '.join(cmd)}` failed with exit code {proc.returncode}"
+            + (f": {detail[-1]}" if detail else "")
+            + (f" (in {cwd})" if cwd else "")
+        )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def run(
+    cmd: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Result:
+    """Run ``cmd`` with output (stdout+stderr) captured; never raises for a failing command.
+
+    A missing executable is a result with return code 127, as a shell gives.
+    """
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+    except FileNotFoundError:
+        return Result(tuple(cmd), 127, f"{cmd[0]}: command not found\n", 0.0, 0.0, 0.0)
+    except PermissionError:
+        return Result(tuple(cmd), 126, f"{cmd[0]}: permission denied\n", 0.0, 0.0, 0.0)
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(proc, chunks), daemon=True)
+    reader.start()
+    timed_out = False
+    try:
+        timed_out = not _wait_for_exit(proc, timeout)
+        if timed_out:
+            stop_tree(proc.pid)
+        status, usage = _reap(proc)
+    except BaseException:
+        stop_tree(proc.pid)
+        _reap(proc)
+        raise
+    finally:
+        reader.join(timeout=TERMINATE_GRACE_S)
+    output = b"".join(chunks).decode("utf-8", "backslashreplace")
+    if timed_out:
+        output += f"\ninfra: timed out after {timeout:g} s; process tree stopped\n"
+    return Result(
+        cmd=tuple(cmd),
+        returncode=_returncode(status),
+        output=output,
+        wall_s=time.monotonic() - start,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        timed_out=timed_out,
+    )
+
+
+def _drain(proc: subprocess.Popen[bytes], chunks: list[bytes]) -> None:
+    assert proc.stdout is not None
+    for chunk in iter(lambda: proc.stdout.read1(65536) if proc.stdout else b"", b""):
+        chunks.append(chunk)
+    proc.stdout.close()
+
+
+def _wait_for_exit(proc: subprocess.Popen[bytes], timeout: float | None) -> bool:
+    """Wait without reaping (so wait4 can read the rusage); False on timeout."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            info = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG)
+        except ChildProcessError:  # pragma: no cover - already reaped elsewhere
+            return True
+        if info is not None:
+            return True
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> tuple[int, os.struct_rusage | _NoUsage]:
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except ChildProcessError:  # stop_tree's psutil wait reaped it: it died of our signal
+        return int(signal.SIGTERM), _NoUsage()
+    proc.returncode = _returncode(status)
+    return status, usage
+
+
+class _NoUsage(NamedTuple):
+    ru_utime: float = 0.0
+    ru_stime: float = 0.0
+    ru_maxrss: int = 0
+
+
+def _returncode(status: int) -> int:
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def stop_tree(pid: int, grace: float = TERMINATE_GRACE_S) -> None:
+    """SIGTERM ``pid`` and every descendant, then SIGKILL whatever is left after ``grace``."""
+    try:
+        root = psutil.Process(pid)
+        procs = [*root.children(recursive=True), root]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        _signal(p, signal.SIGTERM)
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for p in alive:
+        _signal(p, signal.SIGKILL)
+    psutil.wait_procs(alive, timeout=grace)
+
+
+def _signal(proc: psutil.Process, sig: int) -> None:
+    try:
+        proc.send_signal(sig)
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        pass
+
+
+def git(root: Path, *args: str, check: bool = True) -> str:
+    """``git -C root args...`` stdout."""
+    return cmd_output("git", "-C", str(root), *args, check=check)[1]
