@@ -1,0 +1,247 @@
+"""Group the hooks pre-commit runs at pre-push into consolidated sessions (pure: no I/O).
+
+The rules, in order; the first that applies places a hook, and its reason is recorded:
+
+1. ``[tool.infra.sessions]`` in pyproject.toml names the hook's session.
+2. pytest hooks that target the same test file share a session (they pay start-up once), the
+   session of the first of them in config order.
+3. A domain is read from the hook: its test paths (``tests/<domain>/...``), then its id, its
+   ``files`` filter and script path, matched against a fixed keyword table (``DOMAINS``).
+4. Anything else goes to ``misc``.
+
+Inside a session, pytest hooks are merged into one pytest invocation only when their
+effective configuration is identical (rootdir, ini file, conftests that define hooks, options
+that shape the run, environment launcher). A domain whose pytest hooks need different
+configurations is split: the hooks under a sub-rootdir get a session of their own,
+``<domain>-<rootdir>``, so the two run in parallel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from infra.classify import SYSTEM_LANGUAGES, Classified, Kind
+from infra.config import Hook
+from infra.pytestcfg import PytestConfig, target_path
+
+DOMAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("types", ("mypy", "pyright", "pytype", "typecheck", "type-check")),
+    ("security", ("bandit", "gitleaks", "private-key", "secret", "trivy", "security", "credential")),
+    ("deployment", (
+        "deploy", "helm", "kube", "k8s", "kustomiz", "terraform", "docker", "compose", "network-polic",
+        "serviceaccount", "service-account", "service_account", "gke", "overlay", "keycloak", "redis", "cors",
+    )),
+    ("ci", ("workflow", ".github", "github-action", "actionlint", "pre-push", "git/hooks")),
+    ("docs", (
+        "doc", "mdx", "markdown", r"\.md", "adr", "mermaid", "link", "frontmatter", "mintlify", "readme",
+        "navigation", "code-block", "codeblock",
+    )),
+    ("api", ("api", "schema")),
+    ("deps", ("lock", "dependenc", "requirements")),
+    ("meta", (
+        "fixture", "pytest", "sleep", "marker", "e2e", "coverage", "isolation", "mock", "time-bomb",
+        "time_bomb", "dead-test", "test-id", "test_id", "memory", "meta", "regression", "tests/",
+    )),
+    ("lint", (
+        "whitespace", "end-of-file", "yaml", "json", "toml", "line-ending", "merge-conflict",
+        "large-file", "black", "isort", "flake8", "ruff", "shellcheck", "format", "lint", "shell",
+    )),
+)
+PROJECT_ENV_LAUNCHERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch"})
+
+
+class Member(NamedTuple):
+    hook: Hook
+    classified: Classified
+    runner: str  # "pytest" (merged), "direct" (entry as written), "pre-commit"
+    reason: str  # why this session
+    pytest_group: str | None  # the merge key of its pytest invocation
+
+
+class Session(NamedTuple):
+    name: str
+    members: tuple[Member, ...]
+
+    @property
+    def hook_keys(self) -> tuple[str, ...]:
+        return tuple(m.hook.key for m in self.members)
+
+    def definition_hash(self) -> str:
+        """Changes whenever what the session runs changes (for ledgers and testmon data)."""
+        blob = json.dumps([_member_dict(m) for m in self.members], sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class Plan(NamedTuple):
+    sessions: tuple[Session, ...]
+    notes: tuple[str, ...]
+
+    def session(self, name: str) -> Session:
+        for s in self.sessions:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sessions": [
+                {
+                    "name": s.name,
+                    "definition_hash": s.definition_hash(),
+                    "hooks": [_member_dict(m) for m in s.members],
+                }
+                for s in self.sessions
+            ],
+            "hook_count": sum(len(s.members) for s in self.sessions),
+            "notes": list(self.notes),
+        }
+
+
+def _member_dict(m: Member) -> dict[str, Any]:
+    return {
+        "key": m.hook.key,
+        "id": m.hook.id,
+        "line": m.hook.line,
+        "kind": m.classified.kind.value,
+        "runner": m.runner,
+        "files": m.hook.files,
+        "always_run": m.hook.always_run,
+        "pass_filenames": m.hook.pass_filenames,
+        "entry": m.hook.entry,
+        "args": list(m.hook.args),
+        "pytest_group": m.pytest_group,
+        "reason": m.reason,
+    }
+
+
+def runner_for(hook: Hook, classified: Classified, run_as_written: frozenset[str]) -> str:
+    """How a member runs: merged into pytest, its entry directly, or through pre-commit."""
+    if classified.kind in (Kind.REMOTE, Kind.META):
+        return "pre-commit"
+    if hook.language in SYSTEM_LANGUAGES:
+        direct = True
+    elif hook.language == "python":
+        uses_project_env = bool(hook.entry) and hook.entry.split()[0] in PROJECT_ENV_LAUNCHERS
+        direct = uses_project_env or not hook.additional_dependencies
+    else:
+        direct = False
+    if not direct:
+        return "pre-commit"
+    if classified.kind is Kind.PYTEST and hook.id not in run_as_written:
+        return "pytest"
+    return "direct"
+
+
+def domain_of(hook: Hook, classified: Classified) -> tuple[str, str]:
+    """(domain, reason) from the keyword table."""
+    if classified.pytest is not None:
+        for target in classified.pytest.targets:
+            parts = target_path(target).split("/")
+            if len(parts) >= 3 and parts[0] == "tests":
+                return parts[1], f"tests under tests/{parts[1]}/"
+    haystacks = [("id", hook.id), ("files filter", hook.files)]
+    if classified.script:
+        haystacks.append(("script path", classified.script))
+    if classified.pytest is not None:
+        haystacks.append(("test path", " ".join(classified.pytest.targets)))
+    if classified.tool:
+        haystacks.append(("tool", classified.tool))
+    for where, text in haystacks:
+        for domain, words in DOMAINS:
+            for word in words:
+                if re.search(word if word.startswith("\\") else re.escape(word), text.lower()):
+                    return domain, f"{where} mentions {word.replace(chr(92), '')!r}"
+    return "misc", "no domain keyword matched"
+
+
+def pytest_group_key(
+    classified: Classified, cfg: PytestConfig | None
+) -> str:
+    call = classified.pytest
+    assert call is not None
+    env = "project-env"
+    if call.launcher and (call.launcher[0] not in PROJECT_ENV_LAUNCHERS or len(call.launcher) > 2):
+        env = " ".join(call.launcher)
+    if call.setup and "activate" not in call.setup:
+        env += f" after `{call.setup}`"
+    where = cfg.describe() if cfg is not None else "config from the tree unknown"
+    options = " ".join(call.options) or "no options"
+    return f"{where}; {options}; {env}"
+
+
+def plan(
+    hooks: Sequence[Hook],
+    classified: Mapping[str, Classified],
+    pytest_configs: Mapping[str, PytestConfig | None],
+    *,
+    overrides: Mapping[str, str],
+    run_as_written: frozenset[str] = frozenset(),
+    notes: Sequence[str] = (),
+) -> Plan:
+    """Place every hook in exactly one session; see the module docstring for the rules."""
+    placed: dict[str, tuple[str, str]] = {}
+    by_file: dict[str, str] = {}
+    for hook in hooks:
+        c = classified[hook.key]
+        runner = runner_for(hook, c, run_as_written)
+        if hook.id in overrides:
+            placed[hook.key] = (overrides[hook.id], "assigned in [tool.infra.sessions]")
+            continue
+        files = [target_path(t) for t in c.pytest.targets] if c.pytest and runner == "pytest" else []
+        shared = next((by_file[f] for f in files if f in by_file), None)
+        if shared is not None:
+            placed[hook.key] = (placed[shared][0], f"shares a test file with {shared}")
+        else:
+            placed[hook.key] = domain_of(hook, c)
+        for f in files:
+            by_file.setdefault(f, hook.key)
+    placed = _split_by_pytest_config(hooks, classified, pytest_configs, placed)
+    return _assemble(hooks, classified, pytest_configs, placed, run_as_written, notes)
+
+
+def _split_by_pytest_config(
+    hooks: Sequence[Hook],
+    classified: Mapping[str, Classified],
+    pytest_configs: Mapping[str, PytestConfig | None],
+    placed: dict[str, tuple[str, str]],
+) -> dict[str, tuple[str, str]]:
+    """Hooks whose pytest rootdir is not the session's main one move to ``<session>-<rootdir>``."""
+    rootdirs: dict[str, list[str]] = {}
+    for hook in hooks:
+        cfg = pytest_configs.get(hook.key)
+        if cfg is not None and classified[hook.key].pytest is not None:
+            rootdirs.setdefault(placed[hook.key][0], []).append(cfg.rootdir)
+    out = dict(placed)
+    for hook in hooks:
+        cfg = pytest_configs.get(hook.key)
+        session, reason = placed[hook.key]
+        seen = rootdirs.get(session, [])
+        main_rootdir = "." if "." in seen else seen[0] if seen else None
+        if cfg is None or len(set(seen)) < 2 or cfg.rootdir == main_rootdir:
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", cfg.rootdir.lower()).strip("-")
+        out[hook.key] = (f"{session}-{slug}", f"{reason}; own pytest config ({cfg.describe()})")
+    return out
+
+
+def _assemble(
+    hooks: Sequence[Hook],
+    classified: Mapping[str, Classified],
+    pytest_configs: Mapping[str, PytestConfig | None],
+    placed: Mapping[str, tuple[str, str]],
+    run_as_written: frozenset[str],
+    notes: Sequence[str],
+) -> Plan:
+    members: dict[str, list[Member]] = {}
+    for hook in hooks:
+        c = classified[hook.key]
+        runner = runner_for(hook, c, run_as_written)
+        group = pytest_group_key(c, pytest_configs.get(hook.key)) if runner == "pytest" else None
+        session, reason = placed[hook.key]
+        members.setdefault(session, []).append(Member(hook, c, runner, reason, group))
+    sessions = tuple(Session(name, tuple(ms)) for name, ms in members.items())
+    return Plan(sessions, tuple(notes))

@@ -1,0 +1,133 @@
+"""The effective configuration one pytest invocation gets, read from the repository tree.
+
+pytest takes its rootdir and ini file from the common ancestor of its arguments (or ``-c`` /
+``--rootdir``), walking up for ``pytest.ini``, ``.pytest.ini``, ``pyproject.toml`` with a
+``[tool.pytest...]`` table, ``tox.ini`` with ``[pytest]``, ``setup.cfg`` with
+``[tool:pytest]``; it loads ``conftest.py`` files from the rootdir down. Two hooks may share
+one pytest process only if all of that is the same. Fixture-only conftests are scoped to their
+directory, so merging is safe; a conftest that defines ``pytest_*`` hook functions changes the
+whole run, so it is part of the key.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import os
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+CONFIG_OPTIONS = ("-c", "--rootdir", "--confcutdir", "-p", "-o", "--override-ini", "--config-file")
+
+
+class PytestConfig(NamedTuple):
+    rootdir: str  # relative to the repository root, "." for the root
+    inifile: str | None
+    hook_conftests: tuple[str, ...]  # conftest.py files in the chain that define pytest_* hooks
+
+    def describe(self) -> str:
+        ini = self.inifile or "no ini file"
+        extra = f", conftest hooks in {', '.join(self.hook_conftests)}" if self.hook_conftests else ""
+        return f"rootdir {self.rootdir}, {ini}{extra}"
+
+
+def target_path(target: str) -> str:
+    """``tests/a.py::Class::test`` -> ``tests/a.py``."""
+    return target.split("::", 1)[0]
+
+
+def effective(root: Path, targets: Sequence[str], options: Sequence[str]) -> PytestConfig:
+    """The configuration pytest would use when run from ``root`` with these arguments."""
+    explicit_ini = _option_value(options, ("-c", "--config-file"))
+    explicit_root = _option_value(options, ("--rootdir",))
+    paths = [root / target_path(t) for t in targets] or [root]
+    ancestor = _common_ancestor([p for p in paths if p.exists()] or [root])
+    if explicit_ini is not None:
+        inifile: Path | None = root / explicit_ini
+        rootdir = root / explicit_root if explicit_root else ancestor
+    else:
+        rootdir, inifile = _locate(ancestor, root)
+        if explicit_root:
+            rootdir = root / explicit_root
+    conftests = _hook_conftests(root, rootdir, paths)
+    return PytestConfig(
+        rootdir=_rel(rootdir, root),
+        inifile=_rel(inifile, root) if inifile is not None else None,
+        hook_conftests=conftests,
+    )
+
+
+def _option_value(options: Sequence[str], names: tuple[str, ...]) -> str | None:
+    for n, opt in enumerate(options):
+        for name in names:
+            if opt == name and n + 1 < len(options):
+                return options[n + 1]
+            if opt.startswith(name + "="):
+                return opt.split("=", 1)[1]
+    return None
+
+
+def _common_ancestor(paths: Sequence[Path]) -> Path:
+    common = Path(os.path.commonpath([str(p.resolve()) for p in paths]))
+    return common.parent if common.is_file() else common
+
+
+def _locate(start: Path, repo_root: Path) -> tuple[Path, Path | None]:
+    for directory in [start, *start.parents]:
+        for name in ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"):
+            candidate = directory / name
+            if candidate.is_file() and _is_pytest_config(candidate):
+                return directory, candidate
+        if directory == repo_root.resolve():
+            break
+    return start, None
+
+
+def _is_pytest_config(path: Path) -> bool:
+    if path.name in ("pytest.ini", ".pytest.ini"):
+        return True
+    try:
+        if path.name == "pyproject.toml":
+            tool = tomllib.loads(path.read_text()).get("tool", {})
+            return isinstance(tool, dict) and isinstance(tool.get("pytest"), dict)
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string(path.read_text())
+    except (tomllib.TOMLDecodeError, configparser.Error, UnicodeDecodeError):
+        return False
+    return parser.has_section("pytest" if path.name == "tox.ini" else "tool:pytest")
+
+
+def _hook_conftests(repo_root: Path, rootdir: Path, paths: Sequence[Path]) -> tuple[str, ...]:
+    found: set[Path] = set()
+    rootdir = rootdir.resolve()
+    for path in paths:
+        path = path.resolve()
+        directory = path if path.is_dir() else path.parent
+        chain = [directory, *directory.parents]
+        for d in chain:
+            if d == rootdir or rootdir in d.parents:
+                found.add(d / "conftest.py")
+        if path.is_dir():
+            found.update(path.rglob("conftest.py"))
+    return tuple(sorted(_rel(p, repo_root) for p in found if p.is_file() and _defines_hooks(p)))
+
+
+def _defines_hooks(conftest: Path) -> bool:
+    try:
+        tree = ast.parse(conftest.read_bytes())
+    except (SyntaxError, ValueError):
+        return True  # cannot tell: keep it apart
+    return any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("pytest_")
+        for node in tree.body
+    )
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        rel = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return str(path)
+    return rel.as_posix() if str(rel) != "." else "."
