@@ -54,7 +54,7 @@ class Kind(Enum):
 
 
 class PytestCall(NamedTuple):
-    launcher: tuple[str, ...]  # e.g. ("uv", "run", "--frozen") or () for bare pytest
+    launcher: tuple[str, ...]  # e.g. ("uv", "run", "--frozen"), ("hatch", "run", "env=test"), ()
     setup: str  # shell set-up run before pytest (``source .venv/bin/activate``), or ""
     targets: tuple[str, ...]  # files, dirs, node ids
     options: tuple[str, ...]  # options that shape the run (kept, part of the merge key)
@@ -123,10 +123,6 @@ def _strip_runner(argv: list[str]) -> list[str]:
     return argv
 
 
-def _launcher_len(argv: list[str]) -> int:
-    return len(argv) - len(_strip_runner(argv))
-
-
 def _pytest_call(argv: list[str]) -> PytestCall | None:
     inner = _shell_inner(argv)
     if inner is not None:
@@ -138,7 +134,10 @@ def _pytest_in_shell(script: str) -> PytestCall | None:
     if "||" in script or "|" in script.replace("||", "") or "\n" in script.strip():
         return None
     steps = [s.strip() for part in script.split("&&") for s in part.split(";") if s.strip()]
-    calls = [(n, _pytest_argv(shlex.split(step), setup="")) for n, step in enumerate(steps)]
+    try:
+        calls = [(n, _pytest_argv(shlex.split(step), setup="")) for n, step in enumerate(steps)]
+    except ValueError:
+        return None
     found = [(n, c) for n, c in calls if c is not None]
     if len(found) != 1 or found[0][0] != len(steps) - 1:
         return None  # pytest must be the one, last step
@@ -147,8 +146,10 @@ def _pytest_in_shell(script: str) -> PytestCall | None:
 
 
 def _pytest_argv(argv: list[str], *, setup: str) -> PytestCall | None:
-    n = _launcher_len(argv)
-    launcher, rest = tuple(argv[:n]), argv[n:]
+    rest = _strip_runner(argv)
+    launcher = tuple(argv[: len(argv) - len(rest)])
+    if launcher[:2] == ("hatch", "run") and argv[len(launcher)] != rest[0]:
+        launcher += (f"env={argv[len(launcher)].partition(':')[0]}",)
     if rest and rest[0].rsplit("/", 1)[-1] in ("pytest", "py.test"):
         rest = rest[1:]
     elif len(rest) >= 3 and rest[0].rsplit("/", 1)[-1] in PYTHONS and rest[1:3] == ["-m", "pytest"]:

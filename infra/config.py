@@ -177,7 +177,7 @@ def _line_for_contexts(contexts: Sequence[str], nodes: yaml.Node | None) -> int:
     for ctx in contexts:
         match = _HOOK_CTX.match(ctx)
         if match:
-            hook_id = match.group(1)
+            hook_id = match.group(1).strip("'\"")
             for (hook_id_seen, line) in _hook_lines(nodes):
                 if hook_id_seen == hook_id:
                     return line

@@ -125,15 +125,21 @@ def runner_for(hook: Hook, classified: Classified, run_as_written: frozenset[str
     if hook.language in SYSTEM_LANGUAGES:
         direct = True
     elif hook.language == "python":
-        uses_project_env = bool(hook.entry) and hook.entry.split()[0] in PROJECT_ENV_LAUNCHERS
-        direct = uses_project_env or not hook.additional_dependencies
+        launched = bool(hook.entry) and hook.entry.split()[0] in PROJECT_ENV_LAUNCHERS
+        direct = launched or not hook.additional_dependencies
     else:
         direct = False
     if not direct:
         return "pre-commit"
-    if classified.kind is Kind.PYTEST and hook.id not in run_as_written:
+    call = classified.pytest
+    if call is not None and hook.id not in run_as_written and uses_project_env(call.launcher):
         return "pytest"
     return "direct"
+
+
+def uses_project_env(launcher: tuple[str, ...]) -> bool:
+    """``uv run``/``poetry run``/... with no options, or no launcher: the environment nox runs in."""
+    return not launcher or (launcher[0] in PROJECT_ENV_LAUNCHERS and len(launcher) == 2)
 
 
 def domain_of(hook: Hook, classified: Classified) -> tuple[str, str]:
@@ -163,9 +169,7 @@ def pytest_group_key(
 ) -> str:
     call = classified.pytest
     assert call is not None
-    env = "project-env"
-    if call.launcher and (call.launcher[0] not in PROJECT_ENV_LAUNCHERS or len(call.launcher) > 2):
-        env = " ".join(call.launcher)
+    env = "project env"
     if call.setup and "activate" not in call.setup:
         env += f" after `{call.setup}`"
     where = cfg.describe() if cfg is not None else "config from the tree unknown"

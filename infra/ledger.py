@@ -1,0 +1,367 @@
+"""The timing ledger: one JSON Lines record per session run, appended under a file lock.
+
+Appends are safe with many concurrent writers in different processes: each writer takes
+``fcntl.flock`` on the ledger, checks it still holds the file the path names (a compaction may
+have replaced it), terminates a torn last line left by a crashed writer, then writes its whole
+line with one ``os.write`` in ``O_APPEND`` mode. Rewrites (merge, compaction) build a temp file in
+the same directory and ``os.replace`` it while holding the lock. A record written by a newer
+schema stops every reader with ``LedgerError``; nothing is ever deleted on the way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import gc
+import io
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from infra.errors import LedgerError
+
+SCHEMA = 1
+DEFAULT_LEDGER = Path(".infra/ledger.jsonl")
+LEDGER_ENV = "INFRA_LEDGER"
+STATUSES = frozenset({"success", "failed", "skipped", "aborted", "timeout"})
+_PREFIX = b'{"schema":%d,' % SCHEMA  # every line this module writes starts so
+_SESSION_KEY = b'"session":"'
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionRecord:
+    """One run of one consolidated session; ``to_dict``/``from_dict`` round-trip through JSON."""
+
+    schema: int = SCHEMA
+    run_id: str
+    session: str
+    definition_hash: str
+    started_at: str  # UTC ISO-8601
+    ended_at: str
+    commit: str | None = None
+    branch: str | None = None
+    dirty: bool | None = None
+    merge_base: str | None = None
+    machine: str  # fingerprint hash: compare timings only within one machine
+    machine_info: dict[str, Any] = field(default_factory=dict)
+    ci: dict[str, Any] | None = None
+    hooks_run: list[str] = field(default_factory=list)
+    hooks_skipped: list[str] = field(default_factory=list)
+    hooks_failed: list[str] = field(default_factory=list)
+    status: str  # one of STATUSES
+    exit_code: int | None
+    wall_s: float
+    cpu_s: float | None = None  # user+system of the whole process tree
+    peak_rss_mb: float | None = None
+    tests_selected: int | None = None
+    tests_run: int | None = None
+    tests_failed: int | None = None
+    selection_mode: str | None = None  # "full" | "testmon" | "data-trigger" | "none"
+    parallelism: dict[str, Any] = field(default_factory=dict)  # jobs, xdist_workers
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object for this record, keys in field order (``schema`` first)."""
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SessionRecord:
+        """Build a record from its JSON object; ``ValueError`` names what is wrong."""
+        missing = _REQUIRED.difference(data)
+        if missing:
+            raise ValueError(f"missing {', '.join(sorted(missing))}")
+        for name in ("run_id", "session", "definition_hash", "started_at", "ended_at", "machine"):
+            if not isinstance(data[name], str):
+                raise ValueError(f"{name} is not a string")
+        if data["status"] not in STATUSES:
+            raise ValueError(f"unknown status {data['status']!r}")
+        if not _is_number(data["wall_s"]) or not (data.get("cpu_s") is None or _is_number(data["cpu_s"])):
+            raise ValueError("wall_s/cpu_s is not a number")
+        return cls(**{name: data[name] for name in _FIELDS if name in data})
+
+
+_FIELDS = tuple(f.name for f in fields(SessionRecord))
+_REQUIRED = frozenset(
+    f.name for f in fields(SessionRecord) if f.default is MISSING and f.default_factory is MISSING
+)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class LedgerContents(NamedTuple):
+    records: list[SessionRecord]
+    warnings: list[str]  # "<path>:<line>: ..." for every line that was skipped
+
+
+class Rewrite(NamedTuple):
+    kept: int
+    dropped: int
+    warnings: list[str]
+
+
+def default_ledger_path(root: Path) -> Path:
+    """``$INFRA_LEDGER`` (relative to ``root`` unless absolute), else ``root/.infra/ledger.jsonl``."""
+    return root / (os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER)
+
+
+def utc_iso(timestamp: float | None = None) -> str:
+    """A UTC ISO-8601 time stamp (``time.time()`` seconds, default now) as records store it."""
+    moment = datetime.now(UTC) if timestamp is None else datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="microseconds")
+
+
+def new_run_id() -> str:
+    """A fresh id shared by every session record of one run."""
+    return uuid.uuid4().hex
+
+
+def encode(record: SessionRecord) -> bytes:
+    """The record's ledger line, newline included."""
+    return json.dumps(record.to_dict(), separators=(",", ":")).encode() + b"\n"
+
+
+def append(path: Path, record: SessionRecord) -> None:
+    """Append one record; safe with concurrent writers and after a writer crashed mid-line."""
+    line = encode(record)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, fcntl.LOCK_EX) as fd:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = b"\n" + line  # end the torn line a crashed writer left, not glue onto it
+        written = os.write(fd, line)
+        while written < len(line):  # pragma: no cover - a regular file takes the whole line at once
+            written += os.write(fd, line[written:])
+
+
+@contextlib.contextmanager
+def locked(path: Path, flags: int, operation: int) -> Iterator[int]:
+    """An fd of ``path`` under ``flock``, re-opened if the path was replaced while we waited."""
+    while True:
+        fd = os.open(path, flags, 0o644)
+        try:
+            fcntl.flock(fd, operation)
+            if _names_fd(path, fd):
+                yield fd
+                return
+        finally:
+            os.close(fd)
+
+
+def _names_fd(path: Path, fd: int) -> bool:
+    held = os.fstat(fd)
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        with locked(path, os.O_RDONLY, fcntl.LOCK_SH) as fd, open(fd, "rb", closefd=False) as stream:
+            return stream.read()
+    except FileNotFoundError:
+        return b""
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot read the ledger ({exc.strerror}); check its permissions") from exc
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Parsing allocates ~30 objects a record: cyclic GC passes over them cost more than the parse."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_line(line: bytes, path: Path, number: int, warnings: list[str]) -> SessionRecord | None:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        warnings.append(f"{path}:{number}: skipped an unreadable line (torn write or not JSON)")
+        return None
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if isinstance(schema, int) and schema > SCHEMA:
+        raise LedgerError(
+            f"{path}:{number}: record schema {schema} is newer than this infra supports ({SCHEMA}); "
+            "upgrade infra"
+        )
+    if schema != SCHEMA:
+        warnings.append(f"{path}:{number}: skipped a line that is not a schema {SCHEMA} record")
+        return None
+    try:
+        return SessionRecord.from_dict(data)
+    except (ValueError, TypeError) as exc:
+        warnings.append(f"{path}:{number}: skipped a malformed record ({exc})")
+        return None
+
+
+def _parse(data: bytes, path: Path) -> LedgerContents:
+    records: list[SessionRecord] = []
+    warnings: list[str] = []
+    with _no_gc():
+        for number, line in enumerate(data.split(b"\n"), 1):
+            if line.strip():
+                record = _parse_line(line, path, number, warnings)
+                if record is not None:
+                    records.append(record)
+    return LedgerContents(records, warnings)
+
+
+def read(path: Path) -> LedgerContents:
+    """Every readable record in file order; a missing file is an empty ledger."""
+    return _parse(_read_bytes(path), path)
+
+
+def _fast_session(line: bytes) -> bytes | None:
+    """The session name of a line this module wrote, without parsing it (None: parse it)."""
+    if not line.startswith(_PREFIX):
+        return None
+    start = line.find(_SESSION_KEY)
+    if start < 0:
+        return None
+    start += len(_SESSION_KEY)
+    end = line.find(b'"', start)
+    name = line[start:end]
+    return None if end < 0 or b"\\" in name else name
+
+
+def read_recent(
+    path: Path, *, limit: int, counts: Callable[[SessionRecord, SessionRecord], bool]
+) -> LedgerContents:
+    """Like ``read``, but scanning from the end, per session stop once ``limit`` records counted.
+
+    ``counts(latest, record)`` says whether an older ``record`` of the session counts toward its
+    limit, given the session's latest record. Lines of a satisfied session are skipped unparsed,
+    so the cost is one cheap look per line plus a parse of the lines that matter.
+    """
+    lines = _read_bytes(path).split(b"\n")
+    done: set[bytes] = set()
+    latest: dict[str, tuple[SessionRecord, list[int]]] = {}
+    picked: list[SessionRecord] = []
+    warnings: list[str] = []
+    with _no_gc():
+        for index in range(len(lines) - 1, -1, -1):
+            line = lines[index]
+            name = _fast_session(line)
+            if name in done or (name is None and not line.strip()):
+                continue
+            record = _parse_line(line, path, index + 1, warnings)
+            if record is None:
+                continue
+            picked.append(record)
+            first, counted = latest.setdefault(record.session, (record, [0]))
+            counted[0] += counts(first, record)
+            if counted[0] >= limit:
+                done.add(record.session.encode())
+    picked.reverse()
+    warnings.reverse()
+    return LedgerContents(picked, warnings)
+
+
+def _write_atomic(path: Path, records: Iterable[SessionRecord], mode: int) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(fd, "wb") as stream:
+            stream.writelines(encode(record) for record in records)
+            stream.flush()
+            os.fchmod(stream.fileno(), mode)
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _rewrite(path: Path, change: Callable[[list[SessionRecord]], list[SessionRecord]]) -> Rewrite:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path, os.O_RDWR | os.O_CREAT, fcntl.LOCK_EX) as fd:
+        with open(fd, "rb", closefd=False) as stream:
+            contents = _parse(stream.read(), path)
+        kept = change(contents.records)
+        _write_atomic(path, kept, os.fstat(fd).st_mode & 0o777)
+    return Rewrite(len(kept), len(contents.records) - len(kept), contents.warnings)
+
+
+def _started(record: SessionRecord) -> tuple[int, datetime | str]:
+    try:
+        moment = datetime.fromisoformat(record.started_at)
+    except ValueError:
+        return (1, record.started_at)  # unparseable stamps go last, in their own order
+    return (0, moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def merge(paths: Sequence[Path], out: Path) -> Rewrite:
+    """Merge ledgers into ``out`` (its own records included): dedupe by (run_id, session), sort by start.
+
+    ``kept`` counts the records ``out`` holds afterwards; ``dropped`` the duplicates.
+    """
+    incoming: list[SessionRecord] = []
+    warnings: list[str] = []
+    for path in paths:
+        contents = read(path)
+        incoming += contents.records
+        warnings += contents.warnings
+
+    def combine(existing: list[SessionRecord]) -> list[SessionRecord]:
+        unique: dict[tuple[str, str], SessionRecord] = {}
+        for record in existing + incoming:
+            unique.setdefault((record.run_id, record.session), record)
+        return sorted(unique.values(), key=_started)
+
+    result = _rewrite(out, combine)
+    total = len(incoming) + result.kept + result.dropped
+    return Rewrite(result.kept, total - result.kept, warnings + result.warnings)
+
+
+def compact(path: Path, *, keep_last_per_session: int) -> Rewrite:
+    """Keep the newest ``keep_last_per_session`` records of each session (unreadable lines go too)."""
+    if keep_last_per_session < 1:
+        raise ValueError("keep_last_per_session must be at least 1")
+
+    def newest(records: list[SessionRecord]) -> list[SessionRecord]:
+        seen: dict[str, int] = {}
+        kept: list[SessionRecord] = []
+        for record in reversed(records):
+            seen[record.session] = seen.get(record.session, 0) + 1
+            if seen[record.session] <= keep_last_per_session:
+                kept.append(record)
+        return kept[::-1]
+
+    return _rewrite(path, newest)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return str(value)
+
+
+def export(path: Path, fmt: str = "csv") -> str:
+    """The ledger as CSV (one column per field; lists space-joined, dicts as JSON) or a JSON array."""
+    records = read(path).records
+    if fmt == "json":
+        return json.dumps([record.to_dict() for record in records], indent=1) + "\n"
+    if fmt != "csv":
+        raise ValueError(f"unknown export format {fmt!r}")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(_FIELDS)
+    writer.writerows([_cell(value) for value in record.to_dict().values()] for record in records)
+    return buffer.getvalue()
