@@ -83,11 +83,11 @@ def _elapsed(run: list[SessionRecord]) -> float:
 
 
 def _nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10^k at or above ``value`` (1 for nothing)."""
+    """The smallest of 1, 2, 2.5, 5 times 10**k at or above ``value`` (1 for nothing)."""
     if value <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(float(step * power) for step in (1, 2, 2.5, 5, 10) if step * power >= value)
 
 
 def _x(index: int, count: int) -> float:

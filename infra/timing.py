@@ -98,7 +98,9 @@ def _verdict(name: str, runs: list[SessionRecord], limits: Thresholds) -> Verdic
         return Verdict(name, Status.INSUFFICIENT, None, None, None, None, len(history), message)
     walls = [run.wall_s for run in history]
     baseline = median(walls)
-    spread = max(MAD_TO_SIGMA * median(abs(wall - baseline) for wall in walls), limits.spread_floor * baseline)
+    spread = max(
+        MAD_TO_SIGMA * median(abs(wall - baseline) for wall in walls), limits.spread_floor * baseline
+    )
     candidate = median(run.wall_s for run in recent)
     score = _score(baseline, spread, candidate)
     if _slow(score, limits):
@@ -115,12 +117,10 @@ def _verdict(name: str, runs: list[SessionRecord], limits: Thresholds) -> Verdic
 
 def _score(baseline: float, spread: float, value: float) -> _Score:
     delta = value - baseline
-    if baseline > 0:
-        ratio = value / baseline
-    else:
-        ratio = math.inf if value > 0 else 1.0
-    z = delta / spread if spread > 0 else math.copysign(math.inf, delta) if delta else 0.0
-    return _Score(ratio, z, delta)
+    if baseline <= 0:  # a session that took no time: any time at all is infinitely slower
+        return _Score(math.inf if value > 0 else 1.0, math.inf if delta > 0 else 0.0, delta)
+    z = delta / spread if spread > 0 else math.inf if delta > 0 else 0.0  # spread 0: identical history
+    return _Score(value / baseline, z, delta)
 
 
 def _slow(score: _Score, limits: Thresholds) -> bool:
