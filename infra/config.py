@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -61,6 +61,7 @@ class Hook(NamedTuple):
     stages: tuple[str, ...]
     line: int  # 1-based line of the hook in the config file (0 when unknown)
     migrated: bool = False  # parked in `manual` by `infra migrate`, really a push hook
+    raw: Mapping[str, Any] = {}  # the hook's keys as written (remote hooks: only the overrides)
 
     @property
     def is_remote(self) -> bool:
@@ -88,7 +89,8 @@ def load(path: Path) -> Config:
     applied = _validate(path, data, nodes)
     hook_lines = _hook_lines(nodes)
     lines = text.splitlines()
-    hooks = _build_hooks(applied, hook_lines, lines)
+    raw_hooks = [dict(h) for repo in data["repos"] for h in repo["hooks"]]
+    hooks = _build_hooks(applied, hook_lines, lines, raw_hooks)
     return Config(
         path=path,
         hooks=hooks,
@@ -208,7 +210,10 @@ def _seq(node: yaml.Node | None) -> list[yaml.Node]:
 
 
 def _build_hooks(
-    applied: dict[str, Any], hook_lines: list[tuple[str, int]], text_lines: list[str]
+    applied: dict[str, Any],
+    hook_lines: list[tuple[str, int]],
+    text_lines: list[str],
+    raw_hooks: list[dict[str, Any]],
 ) -> tuple[Hook, ...]:
     default_stages = tuple(applied["default_stages"])
     seen: Counter[str] = Counter()
@@ -220,7 +225,8 @@ def _build_hooks(
             end = hook_lines[index + 1][1] - 1 if index + 1 < len(hook_lines) else len(text_lines)
             seen[raw["id"]] += 1
             key = raw["id"] if seen[raw["id"]] == 1 else f"{raw['id']}#{seen[raw['id']]}"
-            hooks.append(_hook(key, repo, raw, default_stages, line, text_lines[line - 1 : end] if line else []))
+            hook = _hook(key, repo, raw, default_stages, line, text_lines[line - 1 : end] if line else [])
+            hooks.append(hook._replace(raw=raw_hooks[index]))
     return tuple(hooks)
 
 

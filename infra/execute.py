@@ -1,0 +1,319 @@
+"""Run one planned session: gate its hooks by the changed files, run them, attribute results.
+
+- pytest members with the same configuration run as ONE pytest process (targets unioned, node
+  ids kept precise); a test or collection error is attributed to the hooks whose targets own
+  it. A merged run that pytest aborts (usage error, internal error) is re-run hook by hook.
+- direct members run as pre-commit runs them: ``entry + args + filenames``, partitioned by
+  pre-commit's own ``xargs.partition``; a missing executable fails the hook as it does there;
+  a hook that modifies the files it was given fails, as in pre-commit.
+- pre-commit members (remote, meta, other languages) run through one ``pre-commit run`` over a
+  temporary config holding just them, fed the same file list (``--files``, so nothing is stashed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from infra import attribution, changes, run, selection, triggers
+from infra.plan import Member, Session
+from infra.project import Project
+from infra.results import HookResult, SessionResult, Status, TestCounts
+
+
+class Options(NamedTuple):
+    all_files: bool = False
+    full: bool = False  # ignore testmon selection
+    run_id: str = "manual"
+    timeout: float | None = None
+
+
+class _Ctx(NamedTuple):
+    project: Project
+    session: Session
+    change: changes.ChangeSet
+    options: Options
+    deadline: float | None
+    env: dict[str, str]
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(0.1, self.deadline - time.monotonic())
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+
+def run_session(project: Project, name: str, options: Options, environ: Mapping[str, str]) -> SessionResult:
+    start = time.monotonic()
+    session = project.plan.session(name)
+    change = changes.find(project.root, environ, force_all=options.all_files)
+    timeout = options.timeout or project.settings.session_timeout
+    env = _child_env(environ)
+    ctx = _Ctx(project, session, change, options, start + timeout, env)
+    classifier = triggers.Classifier(project.root, change.filenames, project.config.files, project.config.exclude)
+    skips = triggers.skips_from_env(environ)
+    decided = {m.hook.key: triggers.decide(classifier, m.hook, skips) for m in session.members}
+    outcome = _Outcome()
+    for group in _pytest_groups(session, decided):
+        _run_pytest_group(ctx, group, decided, outcome)
+    for member in session.members:
+        trig = decided[member.hook.key]
+        if member.runner == "direct" and trig.runs:
+            outcome.add(_run_direct(ctx, member, trig, outcome))
+    delegated = [m for m in session.members if m.runner == "pre-commit" and decided[m.hook.key].runs]
+    if delegated:
+        _run_pre_commit(ctx, delegated, outcome)
+    hooks = tuple(
+        outcome.hooks.get(m.hook.key) or _skipped(m, decided[m.hook.key]) for m in session.members
+    )
+    return SessionResult(
+        session=name,
+        run_id=options.run_id,
+        hooks=hooks,
+        wall_s=time.monotonic() - start,
+        cpu_s=outcome.cpu_s,
+        peak_rss_mb=outcome.peak_rss_mb,
+        changes=change.source,
+        tests=outcome.counts(),
+        timed_out=ctx.expired(),
+    )
+
+
+class _Outcome:
+    def __init__(self) -> None:
+        self.hooks: dict[str, HookResult] = {}
+        self.cpu_s = 0.0
+        self.peak_rss_mb = 0.0
+        self.selected: int | None = None
+        self.deselected = 0
+        self.failed_tests = 0
+        self.modes: list[selection.Decision] = []
+
+    def add(self, hook: HookResult) -> None:
+        self.hooks[hook.key] = hook
+
+    def account(self, result: run.Result) -> None:
+        self.cpu_s += result.cpu_s
+        self.peak_rss_mb = max(self.peak_rss_mb, result.peak_rss_mb)
+
+    def counts(self) -> TestCounts:
+        if self.selected is None:
+            return TestCounts(mode="none", why="no pytest hook ran")
+        modes = sorted({d.mode for d in self.modes})
+        return TestCounts(
+            selected=self.selected, deselected=self.deselected, failed=self.failed_tests,
+            mode="+".join(modes), why="; ".join(sorted({d.why for d in self.modes})),
+        )
+
+
+def _child_env(environ: Mapping[str, str]) -> dict[str, str]:
+    env = dict(environ)
+    bindir = str(Path(sys.executable).parent)
+    if env.get("PATH", "").split(os.pathsep)[0] != bindir:
+        env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env.setdefault("COVERAGE_CORE", "ctrace")  # testmon loses tests under sysmon (coveragepy#2200)
+    return env
+
+
+def _skipped(member: Member, trig: triggers.Trigger) -> HookResult:
+    return HookResult(key=member.hook.key, id=member.hook.id, status=Status.SKIPPED, reason=trig.why.value)
+
+
+def _failed(member: Member, reason: str, **kw: object) -> HookResult:
+    return HookResult(key=member.hook.key, id=member.hook.id, status=Status.FAILED, reason=reason, **kw)  # type: ignore[arg-type]
+
+
+# --- pytest -----------------------------------------------------------------------------------
+
+
+class _Group(NamedTuple):
+    key: str
+    members: tuple[Member, ...]
+
+
+def _pytest_groups(session: Session, decided: Mapping[str, triggers.Trigger]) -> list[_Group]:
+    groups: dict[str, list[Member]] = {}
+    for m in session.members:
+        if m.runner == "pytest" and decided[m.hook.key].runs and m.pytest_group is not None:
+            groups.setdefault(m.pytest_group, []).append(m)
+    return [_Group(k, tuple(v)) for k, v in groups.items()]
+
+
+def _targets(member: Member, trig: triggers.Trigger) -> list[str]:
+    call = member.classified.pytest
+    assert call is not None
+    return [*call.targets, *(trig.filenames if member.hook.pass_filenames else ())]
+
+
+def union_targets(target_lists: Sequence[Sequence[str]]) -> list[str]:
+    """Deduplicated, in order; a node id inside a file or directory that is itself a target goes."""
+    flat = list(dict.fromkeys(t for targets in target_lists for t in targets))
+    return [t for t in flat if not any(o != t and attribution.owns(o, t) for o in flat)]
+
+
+def _run_pytest_group(
+    ctx: _Ctx, group: _Group, decided: Mapping[str, triggers.Trigger], outcome: _Outcome
+) -> None:
+    call = group.members[0].classified.pytest
+    assert call is not None
+    targets = {m.hook.key: _targets(m, decided[m.hook.key]) for m in group.members}
+    decision = selection.decide(ctx.project, ctx.session, group, ctx.change, decided, full=ctx.options.full)
+    outcome.modes.append(decision)
+    report, result = _pytest(ctx, union_targets(list(targets.values())), call.options, decision)
+    if attribution.needs_rerun_alone(report, len(group.members)):
+        for m in group.members:
+            alone, result = _pytest(ctx, targets[m.hook.key], call.options, decision)
+            _attribute(ctx, [m], {m.hook.key: targets[m.hook.key]}, alone, result, decision, outcome)
+        return
+    _attribute(ctx, list(group.members), targets, report, result, decision, outcome)
+
+
+def _pytest(
+    ctx: _Ctx, targets: Sequence[str], options: Sequence[str], decision: selection.Decision
+) -> tuple[attribution.PytestReport | None, run.Result]:
+    with tempfile.TemporaryDirectory(prefix="infra-pytest-") as tmp:
+        report_path = Path(tmp) / "report.json"
+        cmd = [sys.executable, "-m", "pytest", *targets, *options, "-p", "infra.pytest_report",
+               "--continue-on-collection-errors", "-q", "--tb=short", "-rfE", *decision.pytest_args]
+        env = {**ctx.env, "INFRA_PYTEST_REPORT": str(report_path), **decision.env}
+        result = run.run(cmd, cwd=ctx.root, env=env, timeout=ctx.remaining())
+        report = _read_report(report_path)
+    return report, result
+
+
+def _read_report(path: Path) -> attribution.PytestReport | None:
+    try:
+        data = json.loads(path.read_text())
+        return attribution.PytestReport(data["exitstatus"], data["tests"], data["collect_errors"], data["deselected"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _attribute(
+    ctx: _Ctx,
+    members: Sequence[Member],
+    targets: Mapping[str, Sequence[str]],
+    report: attribution.PytestReport | None,
+    result: run.Result,
+    decision: selection.Decision,
+    outcome: _Outcome,
+) -> None:
+    outcome.account(result)
+    if report is not None:
+        outcome.selected = (outcome.selected or 0) + len(report.tests)
+        outcome.deselected += report.deselected
+        outcome.failed_tests += sum(o == "failed" for o in report.tests.values())
+    for m in members:
+        if result.timed_out:
+            outcome.add(_failed(m, "timed out", wall_s=result.wall_s))
+            continue
+        if report is None or (report.exitstatus in (2, 3, 4) and not report.tests):
+            outcome.add(_failed(m, f"pytest exited {result.returncode} without results", wall_s=result.wall_s))
+            continue
+        v = attribution.verdict(targets[m.hook.key], report, narrowed=decision.narrowed(m.hook.key))
+        status = Status.FAILED if v.failed else Status.PASSED
+        outcome.add(HookResult(key=m.hook.key, id=m.hook.id, status=status, reason=v.reason,
+                               wall_s=result.wall_s, failed_tests=v.failed_tests))
+    _print_output(result, failed=any(outcome.hooks[m.hook.key].status is Status.FAILED for m in members))
+    selection.record(ctx.project, ctx.session, decision, report)
+
+
+def _print_output(result: run.Result, *, failed: bool) -> None:
+    if failed or os.environ.get("INFRA_VERBOSE"):
+        print(f"$ {shlex.join(result.cmd)}\n{result.output.rstrip()}", flush=True)
+
+
+# --- direct ---------------------------------------------------------------------------------------
+
+
+def _digest(root: Path, names: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for name in names:
+        try:
+            out[name] = hashlib.sha1((root / name).read_bytes()).hexdigest()
+        except OSError:
+            out[name] = ""
+    return out
+
+
+def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Outcome) -> HookResult:
+    from pre_commit.xargs import partition
+
+    hook = member.hook
+    if ctx.expired():
+        return _failed(member, "not run: the session timed out")
+    assert hook.entry is not None
+    cmd = [*shlex.split(hook.entry), *hook.args]
+    if hook.language in ("script", "unsupported_script"):
+        cmd[0] = str(ctx.root / cmd[0])
+    exe = shutil.which(cmd[0], path=ctx.env.get("PATH")) if "/" not in cmd[0] else cmd[0]
+    if exe is None:
+        return _failed(member, f"executable `{cmd[0]}` not found (pre-commit fails it too)", tool_missing=cmd[0])
+    files = trig.filenames if hook.pass_filenames else ()
+    before = _digest(ctx.root, files)
+    code, wall, text = 0, 0.0, []
+    for part in partition(cmd, files, 1):
+        result = run.run(part, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining())
+        outcome.account(result)
+        code, wall = max(code, abs(result.returncode)), wall + result.wall_s
+        text.append(result.output)
+        if result.timed_out:
+            return _failed(member, "timed out", wall_s=wall)
+    missing = _missing_tool(member, ctx.env)
+    modified = _digest(ctx.root, files) != before
+    if code or modified:
+        print(f"- hook id: {hook.key}\n- exit code: {code}\n" + "".join(text).rstrip(), flush=True)
+        reason = f"exit code {code}" if code else "files were modified by this hook"
+        return _failed(member, reason, wall_s=wall, tool_missing=missing)
+    reason = f"passed without `{missing}` (not installed)" if missing else ""
+    return HookResult(key=hook.key, id=hook.id, status=Status.PASSED, reason=reason, wall_s=wall, tool_missing=missing)
+
+
+def _missing_tool(member: Member, env: Mapping[str, str]) -> str | None:
+    tool = member.classified.tool
+    if tool and "/" not in tool and shutil.which(tool, path=env.get("PATH")) is None:
+        return tool
+    return None
+
+
+# --- through pre-commit ---------------------------------------------------------------------------
+
+
+def _run_pre_commit(ctx: _Ctx, members: Sequence[Member], outcome: _Outcome) -> None:
+    import yaml
+
+    from infra import precommit
+
+    with tempfile.TemporaryDirectory(prefix="infra-pre-commit-") as tmp:
+        path = Path(tmp) / "pre-commit-config.yaml"
+        path.write_text(yaml.safe_dump(precommit.subset_config(ctx.project.config, [m.hook for m in members])))
+        files = ["--all-files"] if ctx.change.all_files else ["--files", *ctx.change.filenames, precommit.NO_FILE]
+        cmd = [sys.executable, "-m", "pre_commit", "run", "--config", str(path), "--hook-stage", "pre-push",
+               "--color", "never", "--verbose", *files]
+        result = run.run(cmd, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining())
+    outcome.account(result)
+    statuses = precommit.parse_statuses(result.output)
+    for n, m in enumerate(members):
+        status = statuses[n] if n < len(statuses) and not result.timed_out else None
+        if status is None:
+            why = "timed out" if result.timed_out else f"pre-commit exited {result.returncode} before running it"
+            outcome.add(_failed(m, why, wall_s=result.wall_s))
+        else:
+            outcome.add(HookResult(key=m.hook.key, id=m.hook.id, status=status,
+                                   reason="via pre-commit" if status is not Status.SKIPPED else "no files to check",
+                                   wall_s=result.wall_s))
+    if result.returncode:
+        print(result.output.rstrip(), flush=True)

@@ -1,0 +1,95 @@
+"""How many sessions to run at once, in which order, and how many xdist workers each may use.
+
+Job count: one per usable core (``sched_getaffinity``), capped by available memory at
+``MEMORY_PER_JOB`` each and by the number of sessions. Order: longest first (LPT), from the
+median of each session's recent wall times in the ledger (its tail only: this runs at every
+noxfile import), else from a static estimate of the session's work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infra.plan import Session
+
+MEMORY_PER_JOB = 768 * 1024 * 1024
+TAIL_BYTES = 512 * 1024
+JOBS_ENV = "INFRA_JOBS"
+
+
+def cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def available_memory() -> int:
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def job_count(sessions: int, *, cpus: int | None = None, memory: int | None = None) -> int:
+    cpus = cpu_count() if cpus is None else cpus
+    memory = available_memory() if memory is None else memory
+    jobs = max(1, min(cpus, memory // MEMORY_PER_JOB, max(sessions, 1)))
+    os.environ.setdefault(JOBS_ENV, str(jobs))
+    return jobs
+
+
+def xdist_workers(selected_tests: int, median_test_s: float | None, *, jobs: int, cpus: int | None = None) -> int:
+    """Workers for one pytest run: 0 (no xdist) unless the work clearly pays for worker start-up.
+
+    Each worker re-collects the suite and pays the conftest start-up again (~2-3 s here), so
+    xdist needs well over that much test time per extra worker; the cores are shared with the
+    other ``jobs`` sessions nox runs at once.
+    """
+    cpus = cpu_count() if cpus is None else cpus
+    spare = max(1, cpus // max(1, jobs))
+    if spare < 2 or median_test_s is None:
+        return 0
+    work = selected_tests * median_test_s
+    workers = min(spare, int(work // 10.0))
+    return workers if workers >= 2 else 0
+
+
+def estimate(session: Session) -> float:
+    """Seconds a session may take when nothing has been recorded yet (for ordering only)."""
+    groups = {m.pytest_group for m in session.members if m.runner == "pytest"}
+    alone = sum(1 for m in session.members if m.runner != "pytest")
+    return 3.0 * len(groups) + 0.3 * alone
+
+
+def recorded_durations(root: Path) -> dict[str, float]:
+    """Median wall seconds per session over the ledger's recent records."""
+    path = Path(os.environ.get("INFRA_LEDGER") or root / ".infra" / "ledger.jsonl")
+    if not path.is_absolute():
+        path = root / path
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - TAIL_BYTES))
+            tail = fh.read().decode("utf-8", "replace").splitlines()[1 if size > TAIL_BYTES else 0 :]
+    except OSError:
+        return {}
+    walls: dict[str, list[float]] = {}
+    for line in tail:
+        try:
+            rec = json.loads(line)
+            if rec.get("status") in ("success", "failed"):
+                walls.setdefault(str(rec["session"]), []).append(float(rec["wall_s"]))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return {name: statistics.median(values[-10:]) for name, values in walls.items()}
+
+
+def longest_first(planned: Sequence[dict[str, Any]], durations: Mapping[str, float]) -> list[dict[str, Any]]:
+    return sorted(planned, key=lambda e: (-durations.get(e["name"], e["estimate_s"]), e["name"]))

@@ -1,0 +1,97 @@
+"""The body of every planned nox session: run it, print its block, record it, report to nox."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import time
+from pathlib import Path
+from types import FrameType
+
+import nox
+import nox.command
+
+from infra import execute, ledger, project, results
+from infra.errors import FatalError
+from infra.results import SessionResult, Status
+
+
+def parse_posargs(posargs: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="nox -t prepush --", add_help=False, exit_on_error=False)
+    parser.add_argument("--all-files", action="store_true")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--timeout", type=float)
+    try:
+        args, unknown = parser.parse_known_args(posargs)
+    except argparse.ArgumentError as exc:
+        raise FatalError(f"nox posargs: {exc}; use --all-files, --full, --timeout SECONDS") from None
+    if unknown:
+        raise FatalError(f"nox posargs: unknown {' '.join(unknown)}; use --all-files, --full, --timeout SECONDS")
+    return args
+
+
+def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # so run.run stops the child tree before we exit
+
+
+def run(session: nox.Session, root: Path, name: str) -> None:
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        args = parse_posargs(list(session.posargs))
+        proj = project.load(root, environ=dict(os.environ))
+        opts = execute.Options(
+            all_files=args.all_files or bool(os.environ.get("CI")) and not os.environ.get("PRE_COMMIT_FROM_REF"),
+            full=args.full or bool(os.environ.get("CI")),
+            run_id=os.environ.get("INFRA_RUN_ID", ledger.new_run_id()),
+            timeout=args.timeout,
+        )
+        started = time.time()
+        result = execute.run_session(proj, name, opts, os.environ)
+    except FatalError as exc:
+        session.error(str(exc))
+    for line in results.render_session(result):
+        print(line, flush=True)
+    results.write(root, result)
+    _record(proj, name, result, started)
+    if result.status is Status.FAILED:
+        failed = [h.key for h in result.hooks if h.status is Status.FAILED]
+        raise nox.command.CommandFailed(f"failed hooks: {', '.join(failed) or 'session timed out'}")
+    if result.status is Status.SKIPPED:
+        session.skip("no member hook to run for these changes")
+
+
+def _record(proj: project.Project, name: str, result: SessionResult, started: float) -> None:
+    from infra import fingerprint
+
+    machine = fingerprint.machine()
+    state = fingerprint.git_state(proj.root, None)
+    status = {"passed": "success", "failed": "failed", "skipped": "skipped"}[result.status.value]
+    record = ledger.SessionRecord(
+        run_id=result.run_id,
+        session=name,
+        definition_hash=proj.plan.session(name).definition_hash(),
+        started_at=ledger.utc_iso(started),
+        ended_at=ledger.utc_iso(),
+        commit=state.commit,
+        branch=state.branch,
+        dirty=state.dirty,
+        merge_base=state.merge_base,
+        machine=machine.hash,
+        machine_info=machine.info,
+        ci=fingerprint.ci(os.environ),
+        hooks_run=[h.key for h in result.hooks if h.status is not Status.SKIPPED],
+        hooks_skipped=[h.key for h in result.hooks if h.status is Status.SKIPPED],
+        hooks_failed=[h.key for h in result.hooks if h.status is Status.FAILED],
+        status="timeout" if result.timed_out else status,
+        exit_code=1 if result.status is Status.FAILED else 0,
+        wall_s=result.wall_s,
+        cpu_s=result.cpu_s,
+        peak_rss_mb=result.peak_rss_mb,
+        tests_selected=result.tests.selected,
+        tests_run=result.tests.selected,
+        tests_failed=result.tests.failed,
+        selection_mode=result.tests.mode,
+        parallelism={"jobs": int(os.environ.get("INFRA_JOBS", "1")), "xdist_workers": 0},
+    )
+    ledger.append(ledger.default_ledger_path(proj.root) if not proj.settings.ledger else proj.settings.ledger, record)

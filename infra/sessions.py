@@ -1,0 +1,93 @@
+"""Register the planned sessions with nox. A repository's whole noxfile can be::
+
+    import infra.sessions
+    infra.sessions.register()
+
+Every parallel nox child re-imports the noxfile, so this import stays cheap: the session
+names come from a small cache (``.infra/sessions.json``) keyed by the config and pyproject
+contents; YAML, pre-commit and the planner are loaded only when that key changes, and inside
+a session when it runs. Sessions are defined longest first (LPT, from the ledger's recorded
+durations) because nox starts parallel sessions in manifest order, and ``nox.options.parallel``
+is sized from the machine unless ``-j``/``NOX_PARALLEL`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nox
+
+from infra import __version__, resources
+
+CACHE = ".infra/sessions.json"
+RUN_ID_ENV = "INFRA_RUN_ID"
+POSARGS_HELP = "posargs: --all-files (every file, not just the pushed range), --full (no test selection)"
+
+
+def _cache_key(root: Path) -> str:
+    h = hashlib.sha256(__version__.encode())
+    for name in ("pyproject.toml", ".pre-commit-config.yaml"):
+        path = root / name
+        h.update(name.encode())
+        h.update(path.read_bytes() if path.is_file() else b"-")
+    return h.hexdigest()
+
+
+def _planned(root: Path) -> list[dict[str, Any]]:
+    """``[{"name", "tags", "estimate_s"}]`` from the cache, re-planned when the key changed."""
+    cache = root / CACHE
+    key = _cache_key(root)
+    try:
+        data = json.loads(cache.read_text())
+        if data["key"] == key:
+            return list(data["sessions"])
+    except (OSError, ValueError, KeyError):
+        pass
+    from infra import project
+
+    proj = project.load(root)
+    sessions = [
+        {"name": s.name, "tags": ["prepush", s.name.split("-")[0]], "estimate_s": resources.estimate(s)}
+        for s in proj.plan.sessions
+    ]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"key": key, "sessions": sessions}))
+    os.replace(tmp, cache)
+    return sessions
+
+
+def _session_func(root: Path, name: str) -> Callable[[nox.Session], None]:
+    def run_session(session: nox.Session) -> None:
+        from infra import session_main
+
+        session_main.run(session, root, name)
+
+    run_session.__doc__ = f"Pre-push hooks planned into `{name}` ({POSARGS_HELP})."
+    return run_session
+
+
+def register(root: Path | None = None) -> list[str]:
+    """Define one nox session per planned session; returns their names in start order."""
+    root = (root or Path.cwd()).resolve()
+    os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
+    planned = _planned(root)
+    durations = resources.recorded_durations(root)
+    ordered = resources.longest_first(planned, durations)
+    for entry in ordered:
+        nox.session(
+            name=entry["name"],
+            tags=entry["tags"],
+            venv_backend="none",
+            allow_parallel=True,
+            default=False,
+        )(_session_func(root, entry["name"]))
+    if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
+        nox.options.parallel = resources.job_count(len(ordered))
+    return [e["name"] for e in ordered]
