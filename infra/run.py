@@ -138,6 +138,7 @@ def _reap(proc: subprocess.Popen[bytes]) -> tuple[int, os.struct_rusage | _NoUsa
     try:
         _, status, usage = os.wait4(proc.pid, 0)
     except ChildProcessError:  # stop_tree's psutil wait reaped it: it died of our signal
+        proc.returncode = -signal.SIGTERM
         return int(signal.SIGTERM), _NoUsage()
     proc.returncode = _returncode(status)
     return status, usage

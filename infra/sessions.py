@@ -16,9 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import nox
@@ -73,9 +76,21 @@ def _session_func(root: Path, name: str) -> Callable[[nox.Session], None]:
     return run_session
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt() -> None:
+    """nox stops its parallel children on ^C but dies at once on SIGTERM, orphaning them:
+    turn SIGTERM into ^C so one path (nox's own, then ours in each child) stops everything."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
 def register(root: Path | None = None) -> list[str]:
     """Define one nox session per planned session; returns their names in start order."""
     root = (root or Path.cwd()).resolve()
+    _sigterm_as_interrupt()
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
     planned = _planned(root)
     durations = resources.recorded_durations(root)
