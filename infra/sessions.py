@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import signal
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from typing import Any
 import nox
 
 from infra import __version__, resources
+from infra.errors import FatalError
 
 CACHE = ".infra/sessions.json"
 RUN_ID_ENV = "INFRA_RUN_ID"
@@ -87,17 +89,38 @@ def _sigterm_as_interrupt() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
+def _register_error(message: str) -> list[str]:
+    """A broken config must not break the whole noxfile: one prepush session fails with the message."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+    def prepush_config_error(session: nox.Session) -> None:
+        session.error(message)
+
+    nox.session(name="prepush-config-error", tags=["prepush"], venv_backend="none", default=False)(
+        prepush_config_error
+    )
+    return ["prepush-config-error"]
+
+
 def register(root: Path | None = None) -> list[str]:
-    """Define one nox session per planned session; returns their names in start order."""
+    """Define one nox session per planned session; returns their names in start order.
+
+    A planned name that the noxfile already uses for a session of its own gets a ``prepush-``
+    prefix (call this after defining your own sessions).
+    """
     root = (root or Path.cwd()).resolve()
     _sigterm_as_interrupt()
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
-    planned = _planned(root)
+    try:
+        planned = _planned(root)
+    except FatalError as exc:
+        return _register_error(str(exc))
     durations = resources.recorded_durations(root)
     ordered = resources.longest_first(planned, durations)
+    taken = set(nox.registry.get())
     for entry in ordered:
         nox.session(
-            name=entry["name"],
+            name=entry["name"] if entry["name"] not in taken else f"prepush-{entry['name']}",
             tags=entry["tags"],
             venv_backend="none",
             allow_parallel=True,
