@@ -30,6 +30,7 @@ from infra.errors import LedgerError
 SCHEMA = 1
 DEFAULT_LEDGER = Path(".infra/ledger.jsonl")
 LEDGER_ENV = "INFRA_LEDGER"
+RUN_ID_ENV = "INFRA_RUN_ID"
 STATUSES = frozenset({"success", "failed", "skipped", "aborted", "timeout"})
 _PREFIX = b'{"schema":%d,' % SCHEMA  # every line this module writes starts so
 _SESSION_KEY = b'"session":"'
@@ -119,8 +120,11 @@ def utc_iso(timestamp: float | None = None) -> str:
 
 
 def new_run_id() -> str:
-    """A fresh id shared by every session record of one run."""
-    return uuid.uuid4().hex
+    """The id shared by every session record of one run: ``$INFRA_RUN_ID`` if set, else fresh.
+
+    CI sets ``INFRA_RUN_ID`` so that sessions sharded over several jobs form one run.
+    """
+    return os.environ.get(RUN_ID_ENV) or uuid.uuid4().hex
 
 
 def encode(record: SessionRecord) -> bytes:

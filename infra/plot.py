@@ -49,7 +49,8 @@ def render(records: Sequence[SessionRecord], *, last_runs: int | None = None) ->
     else:
         top = _nice_ceiling(max(value for s in series for _, value in s.points))
         parts += _axes(runs, top)
-        for index, line in enumerate(series):
+        drawing_order = sorted(enumerate(series), key=lambda pair: pair[1].name != TOTAL)  # total underneath
+        for index, line in drawing_order:
             parts += _line(line, index, len(runs), top, total=line.name == TOTAL)
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -118,10 +119,11 @@ def _axes(runs: list[list[SessionRecord]], top: float) -> list[str]:
 
 
 def _line(series: Series, index: int, count: int, top: float, *, total: bool) -> list[str]:
-    colour = "black" if total else PALETTE[index % len(PALETTE)]
+    colour = "#555555" if total else PALETTE[index % len(PALETTE)]
     dash = ' stroke-dasharray="6 3"' if total else ""
+    width = 3 if total else 1.5
     points = " ".join(f"{_x(i, count):.1f},{_y(v, top):.1f}" for i, v in series.points)
-    parts = [f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"{dash}/>']
+    parts = [f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{width}"{dash}/>']
     if count <= 60:
         parts += [
             f'<circle cx="{_x(i, count):.1f}" cy="{_y(v, top):.1f}" r="2.5" fill="{colour}"/>'

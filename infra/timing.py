@@ -151,9 +151,13 @@ def markdown(verdicts: Sequence[Verdict]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for v in verdicts:
-        cells = [f"`{v.session}`", _badge(v.status), *row_numbers(v), v.message.replace("|", "\\|")]
+        cells = [f"`{_escape(v.session)}`", _badge(v.status), *row_numbers(v), _escape(v.message)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")  # a pipe ends a table cell, even inside a code span
 
 
 def _badge(status: Status) -> str:

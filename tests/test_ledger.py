@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -366,12 +367,15 @@ def test_default_ledger_path_honours_the_environment(tmp_path: Path, monkeypatch
     assert ledger.default_ledger_path(tmp_path) == Path("/abs/ledger.jsonl")
 
 
-def test_time_stamps_and_run_ids() -> None:
-    """utc_iso writes UTC ISO-8601 with microseconds; run ids are unique hex."""
+def test_time_stamps_and_run_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """utc_iso writes UTC ISO-8601 with microseconds; run ids are unique hex unless CI sets one."""
     assert ledger.utc_iso(0) == "1970-01-01T00:00:00.000000+00:00"
     assert ledger.utc_iso().endswith("+00:00")
+    monkeypatch.delenv("INFRA_RUN_ID", raising=False)
     first, second = ledger.new_run_id(), ledger.new_run_id()
     assert first != second and len(first) == 32 and int(first, 16) >= 0
+    monkeypatch.setenv("INFRA_RUN_ID", "123-1")
+    assert ledger.new_run_id() == "123-1"
 
 
 def test_read_recent_gives_the_gate_what_a_full_read_gives(tmp_path: Path) -> None:
@@ -417,7 +421,58 @@ def test_read_recent_warns_about_torn_lines_it_reads(tmp_path: Path) -> None:
     path = tmp_path / "ledger.jsonl"
     ledger.append(path, make_record(run_id="a"))
     path.write_bytes(path.read_bytes() + b'{"schema":1,"run_id":"x","session":"tests","defi\n')
+    path.write_bytes(path.read_bytes() + b'{"schema":1,"run_id":"y"}\n')
     ledger.append(path, make_record(run_id="b"))
     contents = ledger.read_recent(path, limit=10, counts=timing.same_series)
     assert [r.run_id for r in contents.records] == ["a", "b"]
-    assert contents.warnings == [f"{path}:2: skipped an unreadable line (torn write or not JSON)"]
+    assert contents.warnings == [
+        f"{path}:2: skipped an unreadable line (torn write or not JSON)",
+        f"{path}:3: skipped a malformed record (missing {', '.join(sorted(ledger._REQUIRED - {'run_id'}))})",
+    ]
+
+
+def test_a_failed_rewrite_leaves_the_ledger_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the final replace fails (e.g. a full disk), the old ledger stays and the temp file goes."""
+    path = tmp_path / "ledger.jsonl"
+    ledger.append(path, make_record())
+    before = path.read_bytes()
+
+    def full_disk(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        ledger.compact(path, keep_last_per_session=1)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ledger.jsonl"]
+
+
+def test_a_replaced_or_removed_file_is_not_the_locked_one(tmp_path: Path) -> None:
+    """The lock re-check sees that the path no longer names the file the fd holds."""
+    path = tmp_path / "ledger.jsonl"
+    path.write_text("")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert ledger._names_fd(path, fd)
+        path.unlink()
+        assert not ledger._names_fd(path, fd)
+        path.write_text("")
+        assert not ledger._names_fd(path, fd)
+    finally:
+        os.close(fd)
+
+
+def test_parsing_leaves_a_disabled_gc_disabled(tmp_path: Path) -> None:
+    """read switches the cyclic GC off while parsing and restores the caller's setting."""
+    path = tmp_path / "ledger.jsonl"
+    ledger.append(path, make_record())
+    gc.disable()
+    try:
+        assert len(ledger.read(path).records) == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    ledger.read(path)
+    assert gc.isenabled()
