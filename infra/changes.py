@@ -44,12 +44,23 @@ def find(root: Path, environ: Mapping[str, str], *, force_all: bool = False) -> 
     if from_ref and to_ref:
         return ChangeSet(diff(root, from_ref, to_ref), False, f"pushed range {from_ref[:12]}...{to_ref[:12]}")
     if bool(from_ref) != bool(to_ref):
-        raise FatalError("PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF must be set together; set both or neither")
+        raise FatalError(
+            "PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF must be set together; set both or neither"
+        )
     rc, upstream, _ = cmd_output(
-        "git", "-C", str(root), "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}", check=False
+        "git",
+        "-C",
+        str(root),
+        "rev-parse",
+        "--abbrev-ref",
+        "--symbolic-full-name",
+        "@{upstream}",
+        check=False,
     )
     if rc == 0 and upstream.strip():
         rc, base, _ = cmd_output("git", "-C", str(root), "merge-base", "HEAD", upstream.strip(), check=False)
         if rc == 0 and base.strip():
-            return ChangeSet(diff(root, base.strip(), "HEAD"), False, f"since merge-base with {upstream.strip()}")
+            return ChangeSet(
+                diff(root, base.strip(), "HEAD"), False, f"since merge-base with {upstream.strip()}"
+            )
     return ChangeSet(all_files(root), True, "all files (no pushed range and no upstream)")

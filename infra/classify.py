@@ -17,31 +17,114 @@ from infra.config import Hook
 
 SYSTEM_LANGUAGES = frozenset({"system", "unsupported", "script", "unsupported_script"})
 SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
-SHELL_WORDS = frozenset({
-    "set", "pipefail", "cd", "if", "then", "else", "elif", "fi", "!", "[", "[[", "]", "]]",
-    "command", "which", "type", "test", "exit", "echo", "&&", "||", ";", "source", ".", "export",
-})
+SHELL_WORDS = frozenset(
+    {
+        "set",
+        "pipefail",
+        "cd",
+        "if",
+        "then",
+        "else",
+        "elif",
+        "fi",
+        "!",
+        "[",
+        "[[",
+        "]",
+        "]]",
+        "command",
+        "which",
+        "type",
+        "test",
+        "exit",
+        "echo",
+        "&&",
+        "||",
+        ";",
+        "source",
+        ".",
+        "export",
+    }
+)
 PYTHONS = frozenset({"python", "python3"})
 RUNNERS = {"poetry": ("run",), "pipenv": ("run",), "pdm": ("run",), "hatch": ("run",), "uv": ("run",)}
 # uv run options that take a value (the rest we see are flags).
-UV_VALUE_OPTIONS = frozenset({
-    "--with", "--with-editable", "--with-requirements", "--extra", "--group", "--only-group",
-    "--no-group", "--python", "-p", "--package", "--env-file", "--project", "--directory", "--index",
-})
+UV_VALUE_OPTIONS = frozenset(
+    {
+        "--with",
+        "--with-editable",
+        "--with-requirements",
+        "--extra",
+        "--group",
+        "--only-group",
+        "--no-group",
+        "--python",
+        "-p",
+        "--package",
+        "--env-file",
+        "--project",
+        "--directory",
+        "--index",
+    }
+)
 # pytest options that take a separate value.
-PYTEST_VALUE_OPTIONS = frozenset({
-    "-c", "-p", "-o", "-k", "-m", "-n", "-W", "--rootdir", "--confcutdir", "--tb", "--maxfail",
-    "--durations", "--basetemp", "--override-ini", "--dist", "--deselect", "--ignore",
-    "--ignore-glob", "--import-mode", "--log-level", "--junitxml", "--hypothesis-profile",
-    "--timeout", "--cov", "--cov-report", "--color", "-r",
-})
+PYTEST_VALUE_OPTIONS = frozenset(
+    {
+        "-c",
+        "-p",
+        "-o",
+        "-k",
+        "-m",
+        "-n",
+        "-W",
+        "--rootdir",
+        "--confcutdir",
+        "--tb",
+        "--maxfail",
+        "--durations",
+        "--basetemp",
+        "--override-ini",
+        "--dist",
+        "--deselect",
+        "--ignore",
+        "--ignore-glob",
+        "--import-mode",
+        "--log-level",
+        "--junitxml",
+        "--hypothesis-profile",
+        "--timeout",
+        "--cov",
+        "--cov-report",
+        "--color",
+        "-r",
+    }
+)
 # Options that only change what is printed, or stop early: dropping them from a merged run
 # never changes a hook's verdict (a merged run prints more and stops never).
-DISPLAY_ONLY = frozenset({
-    "-v", "-vv", "-vvv", "--verbose", "-q", "-qq", "--quiet", "-s", "--capture=no", "-x",
-    "--exitfirst", "--no-header", "--no-summary", "-ra", "-rA", "-rf", "-rs", "-rx",
-    "--showlocals", "-l",
-})
+DISPLAY_ONLY = frozenset(
+    {
+        "-v",
+        "-vv",
+        "-vvv",
+        "--verbose",
+        "-q",
+        "-qq",
+        "--quiet",
+        "-s",
+        "--capture=no",
+        "-x",
+        "--exitfirst",
+        "--no-header",
+        "--no-summary",
+        "-ra",
+        "-rA",
+        "-rf",
+        "-rs",
+        "-rx",
+        "--showlocals",
+        "-l",
+    }
+)
 DISPLAY_ONLY_PREFIXES = ("--tb", "--color", "--durations", "--maxfail", "-r")
 
 
@@ -73,11 +156,15 @@ def classify(hook: Hook) -> Classified:
     if hook.repo == "meta":
         return Classified(Kind.META, None, None, None, "meta hook: run through pre-commit")
     if hook.entry is None:
-        return Classified(Kind.REMOTE, None, None, None, f"remote hook from {hook.repo}: run through pre-commit")
+        return Classified(
+            Kind.REMOTE, None, None, None, f"remote hook from {hook.repo}: run through pre-commit"
+        )
     try:
         argv = [*shlex.split(hook.entry), *hook.args]
     except ValueError:
-        return Classified(Kind.TOOL, None, None, None, "entry does not parse as a command line: run as written")
+        return Classified(
+            Kind.TOOL, None, None, None, "entry does not parse as a command line: run as written"
+        )
     if not argv:
         return Classified(Kind.TOOL, None, None, None, "empty entry: run as written")
     call = _pytest_call(argv)
@@ -87,7 +174,9 @@ def classify(hook: Hook) -> Classified:
     if script is not None:
         return Classified(Kind.SCRIPT, None, script, None, f"python script {script}")
     inner = _shell_inner(argv)
-    tool = _tool_name(inner) if inner is not None else _strip_runner(argv)[0] if _strip_runner(argv) else argv[0]
+    tool = (
+        _tool_name(inner) if inner is not None else _strip_runner(argv)[0] if _strip_runner(argv) else argv[0]
+    )
     return Classified(Kind.TOOL, None, None, tool, f"shell/tool command ({tool})")
 
 

@@ -127,7 +127,7 @@ def _read_text(path: Path) -> str:
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -180,7 +180,7 @@ def _line_for_contexts(contexts: Sequence[str], nodes: yaml.Node | None) -> int:
         match = _HOOK_CTX.match(ctx)
         if match:
             hook_id = match.group(1).strip("'\"")
-            for (hook_id_seen, line) in _hook_lines(nodes):
+            for hook_id_seen, line in _hook_lines(nodes):
                 if hook_id_seen == hook_id:
                     return line
     return 0
@@ -200,7 +200,7 @@ def _hook_lines(nodes: yaml.Node | None) -> list[tuple[str, int]]:
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
+            if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.Node):
                 return v
     return None
 

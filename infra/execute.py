@@ -63,7 +63,9 @@ def run_session(project: Project, name: str, options: Options, environ: Mapping[
     timeout = options.timeout or project.settings.session_timeout
     env = _child_env(environ)
     ctx = _Ctx(project, session, change, options, start + timeout, env)
-    classifier = triggers.Classifier(project.root, change.filenames, project.config.files, project.config.exclude)
+    classifier = triggers.Classifier(
+        project.root, change.filenames, project.config.files, project.config.exclude
+    )
     skips = triggers.skips_from_env(environ)
     decided = {m.hook.key: triggers.decide(classifier, m.hook, skips) for m in session.members}
     outcome = _Outcome()
@@ -76,9 +78,7 @@ def run_session(project: Project, name: str, options: Options, environ: Mapping[
     delegated = [m for m in session.members if m.runner == "pre-commit" and decided[m.hook.key].runs]
     if delegated:
         _run_pre_commit(ctx, delegated, outcome)
-    hooks = tuple(
-        outcome.hooks.get(m.hook.key) or _skipped(m, decided[m.hook.key]) for m in session.members
-    )
+    hooks = tuple(outcome.hooks.get(m.hook.key) or _skipped(m, decided[m.hook.key]) for m in session.members)
     return SessionResult(
         session=name,
         run_id=options.run_id,
@@ -114,8 +114,11 @@ class _Outcome:
             return TestCounts(mode="none", why="no pytest hook ran")
         modes = sorted({d.mode for d in self.modes})
         return TestCounts(
-            selected=self.selected, deselected=self.deselected, failed=self.failed_tests,
-            mode="+".join(modes), why="; ".join(sorted({d.why for d in self.modes})),
+            selected=self.selected,
+            deselected=self.deselected,
+            failed=self.failed_tests,
+            mode="+".join(modes),
+            why="; ".join(sorted({d.why for d in self.modes})),
         )
 
 
@@ -186,8 +189,20 @@ def _pytest(
 ) -> tuple[attribution.PytestReport | None, run.Result]:
     with tempfile.TemporaryDirectory(prefix="infra-pytest-") as tmp:
         report_path = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", "pytest", *targets, *options, "-p", "infra.pytest_report",
-               "--continue-on-collection-errors", "-q", "--tb=short", "-rfE", *decision.pytest_args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *targets,
+            *options,
+            "-p",
+            "infra.pytest_report",
+            "--continue-on-collection-errors",
+            "-q",
+            "--tb=short",
+            "-rfE",
+            *decision.pytest_args,
+        ]
         env = {**ctx.env, "INFRA_PYTEST_REPORT": str(report_path), **decision.env}
         result = run.run(cmd, cwd=ctx.root, env=env, timeout=ctx.remaining())
         report = _read_report(report_path)
@@ -197,7 +212,9 @@ def _pytest(
 def _read_report(path: Path) -> attribution.PytestReport | None:
     try:
         data = json.loads(path.read_text())
-        return attribution.PytestReport(data["exitstatus"], data["tests"], data["collect_errors"], data["deselected"])
+        return attribution.PytestReport(
+            data["exitstatus"], data["tests"], data["collect_errors"], data["deselected"]
+        )
     except (OSError, ValueError, KeyError):
         return None
 
@@ -221,12 +238,22 @@ def _attribute(
             outcome.add(_failed(m, "timed out", wall_s=result.wall_s))
             continue
         if report is None or (report.exitstatus in (2, 3, 4) and not report.tests):
-            outcome.add(_failed(m, f"pytest exited {result.returncode} without results", wall_s=result.wall_s))
+            outcome.add(
+                _failed(m, f"pytest exited {result.returncode} without results", wall_s=result.wall_s)
+            )
             continue
         v = attribution.verdict(targets[m.hook.key], report, narrowed=decision.narrowed(m.hook.key))
         status = Status.FAILED if v.failed else Status.PASSED
-        outcome.add(HookResult(key=m.hook.key, id=m.hook.id, status=status, reason=v.reason,
-                               wall_s=result.wall_s, failed_tests=v.failed_tests))
+        outcome.add(
+            HookResult(
+                key=m.hook.key,
+                id=m.hook.id,
+                status=status,
+                reason=v.reason,
+                wall_s=result.wall_s,
+                failed_tests=v.failed_tests,
+            )
+        )
     _print_output(result, failed=any(outcome.hooks[m.hook.key].status is Status.FAILED for m in members))
     selection.record(ctx.project, ctx.session, decision, report)
 
@@ -261,7 +288,9 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
         cmd[0] = str(ctx.root / cmd[0])
     exe = shutil.which(cmd[0], path=ctx.env.get("PATH")) if "/" not in cmd[0] else cmd[0]
     if exe is None:
-        return _failed(member, f"executable `{cmd[0]}` not found (pre-commit fails it too)", tool_missing=cmd[0])
+        return _failed(
+            member, f"executable `{cmd[0]}` not found (pre-commit fails it too)", tool_missing=cmd[0]
+        )
     files = trig.filenames if hook.pass_filenames else ()
     before = _digest(ctx.root, files)
     code, wall, text = 0, 0.0, []
@@ -279,7 +308,9 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
         reason = f"exit code {code}" if code else "files were modified by this hook"
         return _failed(member, reason, wall_s=wall, tool_missing=missing)
     reason = f"passed without `{missing}` (not installed)" if missing else ""
-    return HookResult(key=hook.key, id=hook.id, status=Status.PASSED, reason=reason, wall_s=wall, tool_missing=missing)
+    return HookResult(
+        key=hook.key, id=hook.id, status=Status.PASSED, reason=reason, wall_s=wall, tool_missing=missing
+    )
 
 
 def _missing_tool(member: Member, env: Mapping[str, str]) -> str | None:
@@ -299,21 +330,47 @@ def _run_pre_commit(ctx: _Ctx, members: Sequence[Member], outcome: _Outcome) -> 
 
     with tempfile.TemporaryDirectory(prefix="infra-pre-commit-") as tmp:
         path = Path(tmp) / "pre-commit-config.yaml"
-        path.write_text(yaml.safe_dump(precommit.subset_config(ctx.project.config, [m.hook for m in members])))
-        files = ["--all-files"] if ctx.change.all_files else ["--files", *ctx.change.filenames, precommit.NO_FILE]
-        cmd = [sys.executable, "-m", "pre_commit", "run", "--config", str(path), "--hook-stage", "pre-push",
-               "--color", "never", "--verbose", *files]
+        path.write_text(
+            yaml.safe_dump(precommit.subset_config(ctx.project.config, [m.hook for m in members]))
+        )
+        files = (
+            ["--all-files"] if ctx.change.all_files else ["--files", *ctx.change.filenames, precommit.NO_FILE]
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "run",
+            "--config",
+            str(path),
+            "--hook-stage",
+            "pre-push",
+            "--color",
+            "never",
+            "--verbose",
+            *files,
+        ]
         result = run.run(cmd, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining())
     outcome.account(result)
     statuses = precommit.parse_statuses(result.output)
     for n, m in enumerate(members):
         status = statuses[n] if n < len(statuses) and not result.timed_out else None
         if status is None:
-            why = "timed out" if result.timed_out else f"pre-commit exited {result.returncode} before running it"
+            why = (
+                "timed out"
+                if result.timed_out
+                else f"pre-commit exited {result.returncode} before running it"
+            )
             outcome.add(_failed(m, why, wall_s=result.wall_s))
         else:
-            outcome.add(HookResult(key=m.hook.key, id=m.hook.id, status=status,
-                                   reason="via pre-commit" if status is not Status.SKIPPED else "no files to check",
-                                   wall_s=result.wall_s))
+            outcome.add(
+                HookResult(
+                    key=m.hook.key,
+                    id=m.hook.id,
+                    status=status,
+                    reason="via pre-commit" if status is not Status.SKIPPED else "no files to check",
+                    wall_s=result.wall_s,
+                )
+            )
     if result.returncode:
         print(result.output.rstrip(), flush=True)

@@ -31,25 +31,92 @@ from infra.pytestcfg import PytestConfig, target_path
 DOMAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("types", ("mypy", "pyright", "pytype", "typecheck", "type-check")),
     ("security", ("bandit", "gitleaks", "private-key", "secret", "trivy", "security", "credential")),
-    ("deployment", (
-        "deploy", "helm", "kube", "k8s", "kustomiz", "terraform", "docker", "compose", "network-polic",
-        "serviceaccount", "service-account", "service_account", "gke", "overlay", "keycloak", "redis", "cors",
-    )),
+    (
+        "deployment",
+        (
+            "deploy",
+            "helm",
+            "kube",
+            "k8s",
+            "kustomiz",
+            "terraform",
+            "docker",
+            "compose",
+            "network-polic",
+            "serviceaccount",
+            "service-account",
+            "service_account",
+            "gke",
+            "overlay",
+            "keycloak",
+            "redis",
+            "cors",
+        ),
+    ),
     ("ci", ("workflow", ".github", "github-action", "actionlint", "pre-push", "git/hooks")),
-    ("docs", (
-        "doc", "mdx", "markdown", r"\.md", "adr", "mermaid", "link", "frontmatter", "mintlify", "readme",
-        "navigation", "code-block", "codeblock",
-    )),
+    (
+        "docs",
+        (
+            "doc",
+            "mdx",
+            "markdown",
+            r"\.md",
+            "adr",
+            "mermaid",
+            "link",
+            "frontmatter",
+            "mintlify",
+            "readme",
+            "navigation",
+            "code-block",
+            "codeblock",
+        ),
+    ),
     ("api", ("api", "schema")),
     ("deps", ("lock", "dependenc", "requirements")),
-    ("meta", (
-        "fixture", "pytest", "sleep", "marker", "e2e", "coverage", "isolation", "mock", "time-bomb",
-        "time_bomb", "dead-test", "test-id", "test_id", "memory", "meta", "regression", "tests/",
-    )),
-    ("lint", (
-        "whitespace", "end-of-file", "yaml", "json", "toml", "line-ending", "merge-conflict",
-        "large-file", "black", "isort", "flake8", "ruff", "shellcheck", "format", "lint", "shell",
-    )),
+    (
+        "meta",
+        (
+            "fixture",
+            "pytest",
+            "sleep",
+            "marker",
+            "e2e",
+            "coverage",
+            "isolation",
+            "mock",
+            "time-bomb",
+            "time_bomb",
+            "dead-test",
+            "test-id",
+            "test_id",
+            "memory",
+            "meta",
+            "regression",
+            "tests/",
+        ),
+    ),
+    (
+        "lint",
+        (
+            "whitespace",
+            "end-of-file",
+            "yaml",
+            "json",
+            "toml",
+            "line-ending",
+            "merge-conflict",
+            "large-file",
+            "black",
+            "isort",
+            "flake8",
+            "ruff",
+            "shellcheck",
+            "format",
+            "lint",
+            "shell",
+        ),
+    ),
 )
 PROJECT_ENV_LAUNCHERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch"})
 
@@ -125,7 +192,8 @@ def runner_for(hook: Hook, classified: Classified, run_as_written: frozenset[str
     if hook.language in SYSTEM_LANGUAGES:
         direct = True
     elif hook.language == "python":
-        launched = bool(hook.entry) and hook.entry.split()[0] in PROJECT_ENV_LAUNCHERS
+        first_word = (hook.entry or "").split()[:1]
+        launched = bool(first_word) and first_word[0] in PROJECT_ENV_LAUNCHERS
         direct = launched or not hook.additional_dependencies
     else:
         direct = False
@@ -164,9 +232,7 @@ def domain_of(hook: Hook, classified: Classified) -> tuple[str, str]:
     return "misc", "no domain keyword matched"
 
 
-def pytest_group_key(
-    classified: Classified, cfg: PytestConfig | None
-) -> str:
+def pytest_group_key(classified: Classified, cfg: PytestConfig | None) -> str:
     call = classified.pytest
     assert call is not None
     env = "project env"

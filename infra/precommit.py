@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -39,7 +40,7 @@ def parse_statuses(output: str) -> list[Status]:
     """
     lines = output.splitlines()
     out = []
-    for line, following in zip(lines, lines[1:]):
+    for line, following in itertools.pairwise(lines):
         match = _STATUS.match(line.strip())
         if match and _HOOK_ID.match(following.strip()):
             out.append(Status(match.group("status").lower()))

@@ -38,15 +38,23 @@ def load(root: Path, config_path: Path | None = None, environ: dict[str, str] | 
         pytest_configs[hook.key] = (
             pytestcfg.effective(tree_root, call.targets, call.options) if call is not None and tree else None
         )
-    notes = [] if tree else [
-        f"{path}: no repository tree beside the config: planned from the config alone, "
-        "pytest configurations (rootdir, ini file, conftests) could not be compared"
-    ]
+    notes = (
+        []
+        if tree
+        else [
+            f"{path}: no repository tree beside the config: planned from the config alone, "
+            "pytest configurations (rootdir, ini file, conftests) could not be compared"
+        ]
+    )
     migrated = [h.key for h in hooks if h.migrated]
     if migrated:
         notes.append(f"{len(migrated)} hooks parked in `manual` by `infra migrate` are planned at pre-push")
     the_plan = plan.plan(
-        hooks, classified, pytest_configs,
-        overrides=conf.sessions, run_as_written=conf.run_as_written, notes=notes,
+        hooks,
+        classified,
+        pytest_configs,
+        overrides=conf.sessions,
+        run_as_written=conf.run_as_written,
+        notes=notes,
     )
     return Project(root, conf, cfg, the_plan, tree)

@@ -44,7 +44,9 @@ def job_count(sessions: int, *, cpus: int | None = None, memory: int | None = No
     return jobs
 
 
-def xdist_workers(selected_tests: int, median_test_s: float | None, *, jobs: int, cpus: int | None = None) -> int:
+def xdist_workers(
+    selected_tests: int, median_test_s: float | None, *, jobs: int, cpus: int | None = None
+) -> int:
     """Workers for one pytest run: 0 (no xdist) unless the work clearly pays for worker start-up.
 
     Each worker re-collects the suite and pays the conftest start-up again (~2-3 s here), so

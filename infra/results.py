@@ -164,7 +164,9 @@ def render_session(result: SessionResult) -> list[str]:
     lines = [f"session {result.session}: {result.status.value} in {result.wall_s:.1f}s ({result.changes})"]
     if result.tests.selected is not None:
         t = result.tests
-        lines.append(f"  tests: {t.selected} selected, {t.deselected or 0} deselected, mode {t.mode} ({t.why})")
+        lines.append(
+            f"  tests: {t.selected} selected, {t.deselected or 0} deselected, mode {t.mode} ({t.why})"
+        )
     lines += [f"  {hook_line(h)}" for h in result.hooks]
     for h in result.hooks:
         for test in h.failed_tests:
@@ -175,12 +177,16 @@ def render_session(result: SessionResult) -> list[str]:
 def render_summary(results: Sequence[SessionResult]) -> list[str]:
     hooks = [h for r in results for h in r.hooks]
     counts = {s: sum(h.status is s for h in hooks) for s in Status}
-    lines = [f"{len(hooks)} hooks in {len(results)} sessions: "
-             + ", ".join(f"{counts[s]} {s.value}" for s in Status)]
+    lines = [
+        f"{len(hooks)} hooks in {len(results)} sessions: "
+        + ", ".join(f"{counts[s]} {s.value}" for s in Status)
+    ]
     for h in hooks:
         if h.status is Status.FAILED:
             lines.append(f"  FAILED {h.key}: {h.reason}")
     missing = sorted({h.tool_missing for h in hooks if h.tool_missing})
     if missing:
-        lines.append(f"  note: tools not installed here: {', '.join(missing)} (hooks kept pre-commit's verdict)")
+        lines.append(
+            f"  note: tools not installed here: {', '.join(missing)} (hooks kept pre-commit's verdict)"
+        )
     return lines

@@ -8,7 +8,9 @@ come from ``wait4`` (the kernel sums every descendant the child reaped).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
 import signal
 import subprocess
 import threading
@@ -113,10 +115,12 @@ def run(
 
 
 def _drain(proc: subprocess.Popen[bytes], chunks: list[bytes]) -> None:
-    assert proc.stdout is not None
-    for chunk in iter(lambda: proc.stdout.read1(65536) if proc.stdout else b"", b""):
+    stream = proc.stdout
+    assert stream is not None
+    fd = stream.fileno()
+    while chunk := os.read(fd, 65536):
         chunks.append(chunk)
-    proc.stdout.close()
+    stream.close()
 
 
 def _wait_for_exit(proc: subprocess.Popen[bytes], timeout: float | None) -> bool:
@@ -134,7 +138,7 @@ def _wait_for_exit(proc: subprocess.Popen[bytes], timeout: float | None) -> bool
         time.sleep(0.02)
 
 
-def _reap(proc: subprocess.Popen[bytes]) -> tuple[int, os.struct_rusage | _NoUsage]:
+def _reap(proc: subprocess.Popen[bytes]) -> tuple[int, resource.struct_rusage | _NoUsage]:
     try:
         _, status, usage = os.wait4(proc.pid, 0)
     except ChildProcessError:  # stop_tree's psutil wait reaped it: it died of our signal
@@ -172,10 +176,8 @@ def stop_tree(pid: int, grace: float = TERMINATE_GRACE_S) -> None:
 
 
 def _signal(proc: psutil.Process, sig: int) -> None:
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
         proc.send_signal(sig)
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        pass
 
 
 def git(root: Path, *args: str, check: bool = True) -> str:

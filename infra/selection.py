@@ -34,5 +34,7 @@ def decide(
     return Decision("full", "every target runs")
 
 
-def record(project: Project, session: Session, decision: Decision, report: attribution.PytestReport | None) -> None:
+def record(
+    project: Project, session: Session, decision: Decision, report: attribution.PytestReport | None
+) -> None:
     return None

@@ -27,7 +27,9 @@ def parse_posargs(posargs: list[str]) -> argparse.Namespace:
     except argparse.ArgumentError as exc:
         raise FatalError(f"nox posargs: {exc}; use --all-files, --full, --timeout SECONDS") from None
     if unknown:
-        raise FatalError(f"nox posargs: unknown {' '.join(unknown)}; use --all-files, --full, --timeout SECONDS")
+        raise FatalError(
+            f"nox posargs: unknown {' '.join(unknown)}; use --all-files, --full, --timeout SECONDS"
+        )
     return args
 
 
@@ -41,7 +43,8 @@ def run(session: nox.Session, root: Path, name: str) -> None:
         args = parse_posargs(list(session.posargs))
         proj = project.load(root, environ=dict(os.environ))
         opts = execute.Options(
-            all_files=args.all_files or bool(os.environ.get("CI")) and not os.environ.get("PRE_COMMIT_FROM_REF"),
+            all_files=args.all_files
+            or (bool(os.environ.get("CI")) and not os.environ.get("PRE_COMMIT_FROM_REF")),
             full=args.full or bool(os.environ.get("CI")),
             run_id=os.environ.get("INFRA_RUN_ID", ledger.new_run_id()),
             timeout=args.timeout,
@@ -94,4 +97,6 @@ def _record(proj: project.Project, name: str, result: SessionResult, started: fl
         selection_mode=result.tests.mode,
         parallelism={"jobs": int(os.environ.get("INFRA_JOBS", "1")), "xdist_workers": 0},
     )
-    ledger.append(ledger.default_ledger_path(proj.root) if not proj.settings.ledger else proj.settings.ledger, record)
+    ledger.append(
+        ledger.default_ledger_path(proj.root) if not proj.settings.ledger else proj.settings.ledger, record
+    )

@@ -8,12 +8,36 @@ from infra.classify import Kind, classify
 from infra.config import Hook
 
 
-def _hook(entry: str | None, *, args: tuple[str, ...] = (), language: str = "unsupported", repo: str = "local") -> Hook:
+def _hook(
+    entry: str | None,
+    *,
+    args: tuple[str, ...] = (),
+    language: str | None = "unsupported",
+    repo: str = "local",
+) -> Hook:
     return Hook(
-        key="h", id="h", name="h", alias="", repo=repo, rev=None, entry=entry, language=language,
-        files="", exclude="^$", types=("file",), types_or=(), exclude_types=(), args=args,
-        additional_dependencies=(), always_run=False, pass_filenames=False, require_serial=False,
-        fail_fast=False, verbose=False, stages=("pre-push",), line=1,
+        key="h",
+        id="h",
+        name="h",
+        alias="",
+        repo=repo,
+        rev=None,
+        entry=entry,
+        language=language,
+        files="",
+        exclude="^$",
+        types=("file",),
+        types_or=(),
+        exclude_types=(),
+        args=args,
+        additional_dependencies=(),
+        always_run=False,
+        pass_filenames=False,
+        require_serial=False,
+        fail_fast=False,
+        verbose=False,
+        stages=("pre-push",),
+        line=1,
     )
 
 
@@ -30,19 +54,34 @@ def _hook(entry: str | None, *, args: tuple[str, ...] = (), language: str = "uns
         ("pipenv run pytest tests", ("pipenv", "run"), "", ("tests",), ()),
         ("hatch run test:pytest tests/x.py", ("hatch", "run", "env=test"), "", ("tests/x.py",), ()),
         (".venv/bin/pytest a.py b.py c.py", (), "", ("a.py", "b.py", "c.py"), ()),
-        ("bash -c 'source .venv/bin/activate && pytest t.py::test -v --tb=short'", (), "source .venv/bin/activate",
-         ("t.py::test",), ()),
-        ("bash -c 'cd . ; python -m pytest -c tests/x/pytest.ini t.py'", (), "cd .", ("t.py",),
-         ("-c", "tests/x/pytest.ini")),
+        (
+            "bash -c 'source .venv/bin/activate && pytest t.py::test -v --tb=short'",
+            (),
+            "source .venv/bin/activate",
+            ("t.py::test",),
+            (),
+        ),
+        (
+            "bash -c 'cd . ; python -m pytest -c tests/x/pytest.ini t.py'",
+            (),
+            "cd .",
+            ("t.py",),
+            ("-c", "tests/x/pytest.ini"),
+        ),
     ],
 )
-def test_pytest_forms(entry: str, launcher: tuple[str, ...], setup: str, targets: tuple[str, ...],
-                      options: tuple[str, ...]) -> None:
+def test_pytest_forms(
+    entry: str, launcher: tuple[str, ...], setup: str, targets: tuple[str, ...], options: tuple[str, ...]
+) -> None:
     """Every recognised launcher yields the targets and the options that shape the run."""
     c = classify(_hook(entry))
     assert c.kind is Kind.PYTEST and c.pytest is not None
     assert (c.pytest.launcher, c.pytest.setup, c.pytest.targets, c.pytest.options) == (
-        launcher, setup, targets, options)
+        launcher,
+        setup,
+        targets,
+        options,
+    )
 
 
 def test_args_are_appended_and_display_options_dropped() -> None:
@@ -90,7 +129,7 @@ def test_python_scripts(entry: str, script: str) -> None:
         ("bash -c 'kubectl kustomize x | grep P && exit 1 || exit 0'", "kubectl"),
         ("bash -c 'if ! command -v trivy &> /dev/null; then exit 0; fi; trivy config .'", "trivy"),
         ("bash -c 'set -e; actionlint -no-color'", "actionlint"),
-        ("bash -c \"unbalanced '\"", "bash"),
+        ('bash -c "unbalanced \'"', "bash"),
     ],
 )
 def test_tools(entry: str, tool: str) -> None:

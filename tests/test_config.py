@@ -37,16 +37,32 @@ BROKEN: dict[str, str | bytes] = {
     "local-missing-name": "repos:\n- repo: local\n  hooks:\n  - id: x\n    entry: 'true'\n    language: system\n",
     "local-missing-language": "repos:\n- repo: local\n  hooks:\n  - id: x\n    name: x\n    entry: 'true'\n",
     "unknown-language": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: cobol\n"),
-    "unknown-stage": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    stages: [pre-flight]\n"),
-    "stages-not-list": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    stages: 7\n"),
-    "invalid-files-regex": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    files: '(unclosed'\n"),
-    "invalid-exclude-regex": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    exclude: '*.py'\n"),
+    "unknown-stage": _local(
+        "  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    stages: [pre-flight]\n"
+    ),
+    "stages-not-list": _local(
+        "  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    stages: 7\n"
+    ),
+    "invalid-files-regex": _local(
+        "  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    files: '(unclosed'\n"
+    ),
+    "invalid-exclude-regex": _local(
+        "  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    exclude: '*.py'\n"
+    ),
     "invalid-top-files-regex": "files: '[a-'\n" + _local(),
     "unknown-default-stage": "default_stages: [sometimes]\n" + _local(),
-    "always-run-not-bool": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    always_run: sometimes\n"),
-    "pass-filenames-not-bool": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    pass_filenames: 'no'\n"),
-    "args-not-list": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    args: -v\n"),
-    "unknown-type-tag": _local("  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    types: [pythn]\n"),
+    "always-run-not-bool": _local(
+        "  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    always_run: sometimes\n"
+    ),
+    "pass-filenames-not-bool": _local(
+        "  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    pass_filenames: 'no'\n"
+    ),
+    "args-not-list": _local(
+        "  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    args: -v\n"
+    ),
+    "unknown-type-tag": _local(
+        "  - id: x\n    name: x\n    entry: 'true'\n    language: system\n    types: [pythn]\n"
+    ),
     "meta-unknown-id": "repos:\n- repo: meta\n  hooks:\n  - id: not-a-meta-hook\n",
     "fail-fast-not-bool": "fail_fast: maybe\n" + _local(),
     "id-not-string": "repos:\n- repo: local\n  hooks:\n  - id: [1]\n    name: x\n    entry: 'true'\n    language: system\n",
@@ -60,7 +76,9 @@ BROKEN: dict[str, str | bytes] = {
 def _pre_commit_rejects(path: Path) -> bool:
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-config", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return proc.returncode != 0
 
@@ -127,8 +145,10 @@ def test_defaults_follow_pre_commit(tmp_path: Path) -> None:
     path.write_text(
         "repos:\n- repo: local\n  hooks:\n"
         + LOCAL_HOOK.format(id="a")
-        + LOCAL_HOOK.format(id="a") + "    stages: [push]\n"
-        + LOCAL_HOOK.format(id="b") + "    stages: [commit]\n"
+        + LOCAL_HOOK.format(id="a")
+        + "    stages: [push]\n"
+        + LOCAL_HOOK.format(id="b")
+        + "    stages: [commit]\n"
         + "- repo: https://example.invalid/r\n  rev: v1\n  hooks:\n  - id: remote\n"
     )
     cfg = config.load(path)
@@ -155,8 +175,10 @@ def test_migrated_marker_restores_real_stages(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(
         "repos:\n- repo: local\n  hooks:\n"
-        + LOCAL_HOOK.format(id="parked") + "    stages: [manual]  # infra: was [push]\n"
-        + LOCAL_HOOK.format(id="manual") + "    stages: [manual]\n"
+        + LOCAL_HOOK.format(id="parked")
+        + "    stages: [manual]  # infra: was [push]\n"
+        + LOCAL_HOOK.format(id="manual")
+        + "    stages: [manual]\n"
     )
     cfg = config.load(path)
     assert [(h.key, h.migrated) for h in cfg.hooks_for_stage("pre-push")] == [("parked", True)]

@@ -30,7 +30,12 @@ MINI_HOOKS = (
     ("node-a", "pytest tests/test_helm.py::test_a -v", False, "    files: ^deploy/\n"),
     ("node-b", "python -m pytest tests/test_helm.py::test_b", False, "    files: ^(deploy/|tests/)\n"),
     ("class-node", "pytest tests/test_helm.py::TestC::test_c", False, "    files: ^deploy/\n"),
-    ("three-files", "pytest tests/test_one.py tests/test_two.py tests/test_helm.py", False, "    files: ^tests/\n"),
+    (
+        "three-files",
+        "pytest tests/test_one.py tests/test_two.py tests/test_helm.py",
+        False,
+        "    files: ^tests/\n",
+    ),
     ("docs-check", "python scripts/check_docs.py", True, "    files: \\.md$\n"),
     ("always", "python scripts/always.py", False, "    always_run: true\n"),
 )
@@ -58,7 +63,10 @@ SEEDS = {
 }
 
 
-def _mini(root: Path, hooks: tuple[tuple[str, str, bool, str], ...] = MINI_HOOKS) -> Path:
+HookSpec = tuple[tuple[str, str, bool, str], ...]
+
+
+def _mini(root: Path, hooks: HookSpec = MINI_HOOKS) -> Path:
     git_dir(root)
     write(root, {".pre-commit-config.yaml": _config(*hooks), **MINI_FILES})
     commit(root, "init")
@@ -81,7 +89,10 @@ _PC_LINE = re.compile(r"^(?P<name>[\w -]+?)\.+(?:\(no files to check\))?(?P<stat
 def _pre_commit(root: Path, *args: str) -> dict[str, Status]:
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "--hook-stage", "pre-push", "--color", "never", *args],
-        cwd=root, capture_output=True, text=True, check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     out = {}
     for line in proc.stdout.splitlines():
@@ -95,7 +106,7 @@ def _pre_commit(root: Path, *args: str) -> dict[str, Status]:
 @pytest.mark.parametrize("seed", sorted(SEEDS))
 def test_failing_hooks_match_pre_commit(tmp_path: Path, seed: str) -> None:
     """With a failure seeded, the hooks we fail are exactly the hooks pre-commit fails."""
-    hooks = MINI_HOOKS
+    hooks: HookSpec = MINI_HOOKS
     if seed == "bad-node-id":
         hooks = (*MINI_HOOKS, ("gone", "pytest tests/test_helm.py::test_gone", False, "    files: ^tests/\n"))
     root = _mini(tmp_path / "repo", hooks)
@@ -136,7 +147,9 @@ def test_merged_pytest_runs_each_hook_once_and_counts_tests(tmp_path: Path) -> N
 def test_union_targets_drops_node_ids_covered_by_a_file() -> None:
     """A node id inside a targeted file is not passed twice (it would run twice)."""
     assert execute.union_targets([["t/a.py::x", "t/b.py"], ["t/a.py", "t/b.py::y[1]"], ["t/a.py"]]) == [
-        "t/b.py", "t/a.py"]
+        "t/b.py",
+        "t/a.py",
+    ]
 
 
 def test_a_hook_that_modifies_its_files_fails(tmp_path: Path) -> None:
@@ -149,12 +162,17 @@ def test_a_hook_that_modifies_its_files_fails(tmp_path: Path) -> None:
 def test_missing_tool_fails_like_pre_commit_and_self_skipping_tool_passes(tmp_path: Path) -> None:
     """A missing executable fails; an entry that skips itself when the tool is absent passes, noted."""
     skipper = "bash -c 'command -v helm-nope >/dev/null || { echo not installed; exit 0; }; helm-nope lint'"
-    root = _mini(tmp_path / "repo", (
-        ("missing", "helm-nope lint chart", False, "    always_run: true\n"),
-        ("skipper", skipper, False, "    always_run: true\n"),
-    ))
+    root = _mini(
+        tmp_path / "repo",
+        (
+            ("missing", "helm-nope lint chart", False, "    always_run: true\n"),
+            ("skipper", skipper, False, "    always_run: true\n"),
+        ),
+    )
     proj = project.load(root)
-    result = execute.run_session(proj, proj.plan.sessions[0].name, execute.Options(all_files=True), os.environ)
+    result = execute.run_session(
+        proj, proj.plan.sessions[0].name, execute.Options(all_files=True), os.environ
+    )
     by_key = {h.key: h for h in result.hooks}
     assert by_key["missing"].status is Status.FAILED and by_key["missing"].tool_missing == "helm-nope"
     assert by_key["skipper"].status is Status.PASSED and by_key["skipper"].tool_missing == "helm-nope"
@@ -164,31 +182,44 @@ def test_missing_tool_fails_like_pre_commit_and_self_skipping_tool_passes(tmp_pa
 def test_meta_hooks_run_through_pre_commit(tmp_path: Path) -> None:
     """Hooks we do not run ourselves go through pre-commit, which reports each verdict."""
     root = git_dir(tmp_path / "repo")
-    write(root, {".pre-commit-config.yaml": "repos:\n- repo: meta\n  hooks:\n  - id: identity\n"
-                 "  - id: check-useless-excludes\n", "a.txt": "x\n"})
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: meta\n  hooks:\n  - id: identity\n"
+            "  - id: check-useless-excludes\n",
+            "a.txt": "x\n",
+        },
+    )
     commit(root)
     assert _ours(root) == {"identity": Status.PASSED, "check-useless-excludes": Status.PASSED}
     nothing = {"PRE_COMMIT_FROM_REF": "HEAD", "PRE_COMMIT_TO_REF": "HEAD"}
     assert _ours(root, all_files=False, environ=nothing) == {
-        "identity": Status.SKIPPED, "check-useless-excludes": Status.SKIPPED,
+        "identity": Status.SKIPPED,
+        "check-useless-excludes": Status.SKIPPED,
     }
     assert _pre_commit(root, "--from-ref", "HEAD", "--to-ref", "HEAD") == {
-        "identity": Status.SKIPPED, "Check for useless excludes": Status.SKIPPED,
+        "identity": Status.SKIPPED,
+        "Check for useless excludes": Status.SKIPPED,
     }
 
 
 def test_session_timeout_stops_a_hung_hook(tmp_path: Path) -> None:
     """A hook past the session timeout is stopped, fails, and leaves no process behind."""
-    root = _mini(tmp_path / "repo", (("hang", "python -c 'import time; time.sleep(60)'", False,
-                                      "    always_run: true\n"),))
+    root = _mini(
+        tmp_path / "repo",
+        (("hang", "python -c 'import time; time.sleep(60)'", False, "    always_run: true\n"),),
+    )
     proj = project.load(root)
     start = time.monotonic()
-    result = execute.run_session(proj, proj.plan.sessions[0].name,
-                                 execute.Options(all_files=True, timeout=1.0), os.environ)
+    result = execute.run_session(
+        proj, proj.plan.sessions[0].name, execute.Options(all_files=True, timeout=1.0), os.environ
+    )
     assert time.monotonic() - start < 10
     assert result.hooks[0].status is Status.FAILED and result.hooks[0].reason == "timed out"
     assert result.timed_out
-    assert not [p for p in psutil.Process().children(recursive=True) if "time.sleep(60)" in " ".join(p.cmdline())]
+    assert not [
+        p for p in psutil.Process().children(recursive=True) if "time.sleep(60)" in " ".join(p.cmdline())
+    ]
 
 
 def _descendants_with(marker: str) -> list[psutil.Process]:
@@ -208,14 +239,24 @@ def test_interrupting_nox_leaves_no_process(tmp_path: Path, sig: signal.Signals)
     """^C (or SIGTERM) to `nox -t prepush` mid-run: exit 130-ish, and 0 processes of the run alive."""
     marker = f"infra-sleep-marker-{sig.value}-{os.getpid()}-{time.monotonic_ns()}"
     hooks = tuple(
-        (f"sleeper-{d}", f"python -c 'import time; time.sleep(120)' {marker}", False,
-         f"    always_run: true\n    files: {d}\n") for d in ("deploy", "docs", "types")
+        (
+            f"sleeper-{d}",
+            f"python -c 'import time; time.sleep(120)' {marker}",
+            False,
+            f"    always_run: true\n    files: {d}\n",
+        )
+        for d in ("deploy", "docs", "types")
     )
     root = _mini(tmp_path / "repo", hooks)
     write(root, {"noxfile.py": "import infra.sessions\ninfra.sessions.register()\n"})
     commit(root)
-    proc = subprocess.Popen([sys.executable, "-m", "nox", "-t", "prepush", "-j", "3"], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nox", "-t", "prepush", "-j", "3"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while len(_descendants_with(marker)) < 3 and time.monotonic() < deadline:
         time.sleep(0.1)

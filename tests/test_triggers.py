@@ -29,7 +29,7 @@ POOL = {
     ".github/workflows/ci.yml": "on: push\n",
 }
 
-HOOKS = [
+HOOKS: list[tuple[str, dict[str, object]]] = [
     # (id, extra keys)
     ("py-any", {"types": ["python"]}),
     ("src-only", {"files": r"^src/", "types_or": ["python", "pyi"]}),
@@ -79,9 +79,24 @@ _LINE = re.compile(r"^(hook\d+-[\w-]+)\.+(\(no files to check\))?(Passed|Skipped
 
 def _pre_commit_verdicts(root: Path, from_ref: str, to_ref: str) -> dict[str, bool]:
     proc = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "run", "--hook-stage", "pre-push",
-         "--from-ref", from_ref, "--to-ref", to_ref, "--color", "never"],
-        cwd=root, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "run",
+            "--hook-stage",
+            "pre-push",
+            "--from-ref",
+            from_ref,
+            "--to-ref",
+            to_ref,
+            "--color",
+            "never",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     verdicts = {}
     for line in proc.stdout.splitlines():
@@ -152,12 +167,15 @@ def test_runs_exactly_the_hooks_pre_commit_runs(
 
 def test_skip_env_and_alias_skip_a_hook(repo: Path) -> None:
     """SKIP names hooks by id or alias, as pre-commit's SKIP does."""
-    write(repo, {
-        ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n"
-        "  - {id: a, name: a, entry: 'true', language: system, alias: al}\n"
-        "  - {id: b, name: b, entry: 'true', language: system}\n",
-        "x.py": "",
-    })
+    write(
+        repo,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n"
+            "  - {id: a, name: a, entry: 'true', language: system, alias: al}\n"
+            "  - {id: b, name: b, entry: 'true', language: system}\n",
+            "x.py": "",
+        },
+    )
     cfg = config.load(repo / ".pre-commit-config.yaml")
     out = triggers.triggers(cfg, "pre-push", ["x.py"], repo, skips=triggers.skips_from_env({"SKIP": "al, "}))
     assert [(t.hook.id, t.runs, t.why) for t in out] == [
@@ -168,11 +186,14 @@ def test_skip_env_and_alias_skip_a_hook(repo: Path) -> None:
 
 def test_deleted_files_are_not_passed(repo: Path) -> None:
     """A file the push deletes does not trigger a hook (pre-commit drops missing files)."""
-    write(repo, {
-        ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n"
-        "  - {id: a, name: a, entry: 'true', language: system, files: '^gone'}\n",
-        "gone.py": "",
-    })
+    write(
+        repo,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n"
+            "  - {id: a, name: a, entry: 'true', language: system, files: '^gone'}\n",
+            "gone.py": "",
+        },
+    )
     base = commit(repo)
     git(repo, "rm", "-q", "gone.py")
     head = commit(repo)
@@ -183,10 +204,13 @@ def test_deleted_files_are_not_passed(repo: Path) -> None:
 
 def test_remote_hooks_are_left_to_pre_commit(repo: Path) -> None:
     """A remote hook always goes to pre-commit, which knows its manifest's filters."""
-    write(repo, {
-        ".pre-commit-config.yaml": "repos:\n- repo: https://example.invalid/hooks\n  rev: v1.0.0\n"
-        "  hooks:\n  - id: black\n",
-    })
+    write(
+        repo,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: https://example.invalid/hooks\n  rev: v1.0.0\n"
+            "  hooks:\n  - id: black\n",
+        },
+    )
     cfg = config.load(repo / ".pre-commit-config.yaml")
     (t,) = triggers.triggers(cfg, "pre-push", [], repo)
     assert (t.runs, t.why) == (True, triggers.Why.REMOTE)
