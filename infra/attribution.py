@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+# Targets whose tests must run even where testmon deselected them (JSON list, for our plugin).
+FULL_TARGETS_ENV = "INFRA_FULL_TARGETS"
+
 
 class PytestReport(NamedTuple):
     exitstatus: int

@@ -255,7 +255,6 @@ def _attribute(
             )
         )
     _print_output(result, failed=any(outcome.hooks[m.hook.key].status is Status.FAILED for m in members))
-    selection.record(ctx.project, ctx.session, decision, report)
 
 
 def _print_output(result: run.Result, *, failed: bool) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from infra.attribution import FULL_TARGETS_ENV, owns
 
 ENV = "INFRA_PYTEST_REPORT"
 _RANK = {"passed": 0, "skipped": 1, "failed": 2}
@@ -49,6 +52,23 @@ class _Recorder:
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> Generator[None]:
+        """Put back what testmon deselected from the targets that must run fully."""
+        full_targets = json.loads(os.environ.get(FULL_TARGETS_ENV, "[]"))
+        before = list(items)
+        yield
+        if not full_targets:
+            return
+        kept = {id(item) for item in items}
+        restored = [
+            item
+            for item in before
+            if id(item) not in kept and any(owns(t, self._repo_id(item.nodeid)) for t in full_targets)
+        ]
+        items.extend(restored)
+        self.deselected -= len(restored)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         data: dict[str, Any] = {
