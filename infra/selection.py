@@ -31,7 +31,7 @@ from infra import output, results
 from infra.attribution import FULL_TARGETS_ENV
 
 if TYPE_CHECKING:
-    from infra import attribution, changes, triggers
+    from infra import changes, triggers
     from infra.plan import Member, Session
     from infra.project import Project
 
