@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import io
 import random
 import statistics
@@ -76,6 +77,12 @@ def timed_in_process(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def move_to_a_new_machine(path: Path, sessions: int = 20) -> None:
+    """Append one more run whose sessions all ran on an unseen machine (nothing is comparable)."""
+    for record in ledger.read(path).records[-sessions:]:
+        ledger.append(path, dataclasses.replace(record, run_id="new-machine", machine="0000000000000000"))
+
+
 def run(records: int, repeat: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ledger.jsonl"
@@ -85,11 +92,14 @@ def run(records: int, repeat: int) -> float:
         cli = statistics.median(timed(command) for _ in range(repeat))
         inproc = statistics.median(timed_in_process(path) for _ in range(repeat))
         full = statistics.median(_timed_full_read(path) for _ in range(repeat))
+        move_to_a_new_machine(path)
+        worst = statistics.median(timed(command) for _ in range(repeat))
     print(f"ledger: {records} records, {size_mb:.0f} MiB")
     print(f"infra regress (new process, median of {repeat}): {cli:.3f} s (target <= {TARGET_S} s)")
     print(f"infra regress (in process, median of {repeat}):  {inproc:.3f} s")
+    print(f"  ... latest run on an unseen machine:            {worst:.3f} s")
     print(f"ledger.read of every record (for comparison):     {full:.3f} s")
-    return cli
+    return max(cli, worst)
 
 
 def _timed_full_read(path: Path) -> float:

@@ -242,37 +242,72 @@ def _fast_session(line: bytes) -> bytes | None:
     return None if end < 0 or b"\\" in name else name
 
 
-def read_recent(
-    path: Path, *, limit: int, counts: Callable[[SessionRecord, SessionRecord], bool]
-) -> LedgerContents:
-    """Like ``read``, but scanning from the end, per session stop once ``limit`` records counted.
+class _Tail:
+    """One session during a tail scan: its latest record and how many older ones counted."""
 
-    ``counts(latest, record)`` says whether an older ``record`` of the session counts toward its
-    limit, given the session's latest record. Lines of a satisfied session are skipped unparsed,
-    so the cost is one cheap look per line plus a parse of the lines that matter.
+    def __init__(self, latest: SessionRecord, same: Sequence[str]) -> None:
+        self.latest = latest
+        self.counted = 0
+        # How each field in ``same`` looks in a line this module wrote, e.g. b'"machine":"ab12"'.
+        self.needles = [f'"{name}":{json.dumps(getattr(latest, name))}'.encode() for name in same]
+
+    def skips(self, line: bytes, limit: int) -> bool:
+        """Whether a canonical line of this session cannot matter: limit reached, or a field differs."""
+        return self.counted >= limit or not all(needle in line for needle in self.needles)
+
+
+def read_recent(
+    path: Path,
+    *,
+    limit: int,
+    counts: Callable[[SessionRecord, SessionRecord], bool],
+    same: Sequence[str] = (),
+) -> LedgerContents:
+    """Per session, its latest record and the newest ``limit`` older records that count.
+
+    Scans from the end. An older record counts if its fields named in ``same`` equal the
+    latest record's and ``counts(latest, record)`` is true. Lines this module wrote are looked
+    at without parsing and skipped when they cannot count (a field in ``same`` differs, or the
+    session already has ``limit``), so the cost is one cheap look per line plus a parse of the
+    lines that matter. Records come back in file order.
     """
     lines = _read_bytes(path).split(b"\n")
-    done: set[bytes] = set()
-    latest: dict[str, tuple[SessionRecord, list[int]]] = {}
+    tails: dict[str, _Tail] = {}
+    quick: dict[bytes, _Tail] = {}  # the same tails, by the session name as bytes in a line
     picked: list[SessionRecord] = []
     warnings: list[str] = []
     with _no_gc():
         for index in range(len(lines) - 1, -1, -1):
             line = lines[index]
             name = _fast_session(line)
-            if name in done or (name is None and not line.strip()):
+            if name is None and not line.strip():
+                continue
+            tail = quick.get(name) if name is not None else None
+            if tail is not None and tail.skips(line, limit):
                 continue
             record = _parse_line(line, path, index + 1, warnings)
             if record is None:
                 continue
-            picked.append(record)
-            first, counted = latest.setdefault(record.session, (record, [0]))
-            counted[0] += counts(first, record)
-            if counted[0] >= limit:
-                done.add(record.session.encode())
+            tail = tails.get(record.session)
+            if tail is None:
+                tails[record.session] = quick[record.session.encode()] = _Tail(record, same)
+                picked.append(record)
+            elif _counts(tail, record, same, counts) and tail.counted < limit:
+                tail.counted += 1
+                picked.append(record)
     picked.reverse()
     warnings.reverse()
     return LedgerContents(picked, warnings)
+
+
+def _counts(
+    tail: _Tail,
+    record: SessionRecord,
+    same: Sequence[str],
+    counts: Callable[[SessionRecord, SessionRecord], bool],
+) -> bool:
+    latest = tail.latest
+    return all(getattr(record, name) == getattr(latest, name) for name in same) and counts(latest, record)
 
 
 def _write_atomic(path: Path, records: Iterable[SessionRecord], mode: int) -> None:

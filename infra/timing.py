@@ -68,6 +68,9 @@ class _Score(NamedTuple):
     delta: float
 
 
+SERIES_FIELDS = ("definition_hash", "machine")  # what must match the latest run to compare
+
+
 def same_series(latest: SessionRecord, record: SessionRecord) -> bool:
     """Whether ``record`` is a comparable successful run for the session's ``latest`` run."""
     return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import json
 import os
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -379,41 +381,50 @@ def test_time_stamps_and_run_ids(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_read_recent_gives_the_gate_what_a_full_read_gives(tmp_path: Path) -> None:
-    """The tail scan yields the same verdicts as reading everything, while parsing far fewer lines."""
+    """The tail scan yields the same verdicts as reading everything, skipping lines that cannot matter.
+
+    Torn lines planted early in each session's history show which lines were parsed: only
+    those of sessions still short of comparable runs, or whose names take the slow path.
+    """
     path = tmp_path / "ledger.jsonl"
+    sessions = ("tests", "lint", "ünïcode")
     for n in range(200):
-        for session in ("tests", "lint", "ünïcode"):
-            definition = "d1" if n < 150 else "d2"
-            machine = "m2" if session == "lint" and n >= 195 else "m1"
-            status = "failed" if n % 17 == 0 else "success"
-            ledger.append(
-                path,
-                make_record(
-                    run_id=f"r{n}",
-                    session=session,
-                    definition_hash=definition,
-                    machine=machine,
-                    status=status,
-                    wall_s=60.0 + (n % 7) + (40 if n >= 197 and session == "tests" else 0),
-                ),
+        for session in sessions:
+            record = make_record(
+                run_id=f"r{n}",
+                session=session,
+                definition_hash="d1" if n < 150 else "d2",
+                machine="m2" if session == "lint" and n >= 195 else "m1",
+                status="failed" if n % 17 == 0 else "success",
+                wall_s=60.0 + (n % 7) + (40 if n >= 197 and session == "tests" else 0),
             )
+            ledger.append(path, record)
+            if n == 10:
+                with path.open("ab") as stream:
+                    stream.write(ledger.encode(record)[:80])
     with path.open("ab") as stream:  # a hand-written line with other key order and spacing
         data = make_record(run_id="hand", session="docs").to_dict()
         stream.write(json.dumps(dict(reversed(list(data.items())))).encode() + b"\n\n")
     full = ledger.read(path)
+    assert len(full.warnings) == 3
+    torn = dict(zip(sessions, full.warnings, strict=True))
     limits = timing.Thresholds()
-    recent = ledger.read_recent(path, limit=limits.window + limits.recent, counts=timing.same_series)
-    assert timing.check(recent.records, limits) == timing.check(full.records, limits)
-    parsed = [r.session for r in recent.records]
-    assert parsed.count("tests") <= 30  # satisfied after 23 comparable runs: older lines skipped
-    assert parsed.count("lint") == 200  # never satisfied (5 runs on its new machine): all parsed
-    assert parsed.count("ünïcode") == 200  # escaped names take the slow path
-    assert [v.status for v in timing.check(recent.records, limits)] == [
+    expected = timing.check(full.records, limits)
+    assert [v.status for v in expected] == [
         timing.Status.INSUFFICIENT,  # docs: one run
         timing.Status.INSUFFICIENT,  # lint: new machine, 5 runs
         timing.Status.REGRESSION,  # tests
         timing.Status.OK,  # ünïcode
     ]
+    limit = limits.window + limits.recent
+    quick = ledger.read_recent(path, limit=limit, counts=timing.same_series, same=timing.SERIES_FIELDS)
+    assert timing.check(quick.records, limits) == expected
+    assert quick.warnings == [torn["ünïcode"]]  # escaped names are always parsed
+    assert sum(r.session == "tests" for r in quick.records) == 1 + limit
+    assert sum(r.session == "lint" for r in quick.records) == 5
+    plain = ledger.read_recent(path, limit=limit, counts=timing.same_series)
+    assert timing.check(plain.records, limits) == expected
+    assert plain.warnings == [torn["lint"], torn["ünïcode"]]  # lint never reaches the limit
 
 
 def test_read_recent_warns_about_torn_lines_it_reads(tmp_path: Path) -> None:
@@ -476,3 +487,20 @@ def test_parsing_leaves_a_disabled_gc_disabled(tmp_path: Path) -> None:
         gc.enable()
     ledger.read(path)
     assert gc.isenabled()
+
+
+def test_an_append_waiting_on_a_replaced_file_lands_in_the_new_one(tmp_path: Path) -> None:
+    """A writer blocked on the lock while the file is replaced re-opens the path and appends there."""
+    path = tmp_path / "ledger.jsonl"
+    ledger.append(path, make_record(run_id="old"))
+    holder = os.open(path, os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    writer = threading.Thread(target=ledger.append, args=(path, make_record(run_id="waiting")))
+    writer.start()
+    time.sleep(0.2)  # the writer has opened the old file and waits for its lock
+    replacement = tmp_path / "new.jsonl"
+    replacement.write_bytes(ledger.encode(make_record(run_id="compacted")))
+    os.replace(replacement, path)
+    os.close(holder)  # releases the lock on the old file
+    writer.join(timeout=10)
+    assert [r.run_id for r in ledger.read(path).records] == ["compacted", "waiting"]

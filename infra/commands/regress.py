@@ -63,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise FatalError(f"infra regress: {exc}; adjust the options") from exc
     path = ledger_path(args)
-    contents = ledger.read_recent(path, limit=limits.window + limits.recent, counts=timing.same_series)
+    contents = ledger.read_recent(
+        path, limit=limits.window + limits.recent, counts=timing.same_series, same=timing.SERIES_FIELDS
+    )
     for message in contents.warnings:
         warn(message)
     verdicts = timing.check(contents.records, limits)
