@@ -1,0 +1,157 @@
+"""testmon selection: narrows only when safe, and never hides a failure a full run finds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from infra import execute, project, selection
+from infra.results import SessionResult, Status
+from tests.conftest import commit, git, git_dir, write
+
+CONFIG = """repos:
+- repo: local
+  hooks:
+  - id: unit
+    name: unit
+    entry: pytest tests/test_calc.py tests/test_text.py
+    language: system
+    pass_filenames: false
+    files: ^(src|tests)/.*\\.py$
+  - id: data
+    name: data
+    entry: pytest tests/test_data.py
+    language: system
+    pass_filenames: false
+    files: ^(src/.*\\.py|data/.*\\.yaml)$
+"""
+
+FILES = {
+    ".pre-commit-config.yaml": CONFIG,
+    "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['src']\n[tool.infra.sessions]\nchecks = ['unit', 'data']\n",
+    "src/calc.py": "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n",
+    "src/text.py": "def shout(s):\n    return s.upper()\n",
+    "tests/test_calc.py": "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 2) == 4\n\n\n"
+    "def test_mul():\n    assert mul(2, 3) == 6\n",
+    "tests/test_text.py": "from text import shout\n\n\ndef test_shout():\n    assert shout('a') == 'A'\n",
+    "tests/test_data.py": "from pathlib import Path\n\n\ndef test_limits():\n"
+    "    assert 'replicas: 2' in Path('data/app.yaml').read_text()\n",
+    "data/app.yaml": "replicas: 2\n",
+}
+
+
+def _repo(tmp_path: Path, pyproject_extra: str = "") -> Path:
+    root = git_dir(tmp_path / "repo")
+    write(root, {**FILES, "pyproject.toml": FILES["pyproject.toml"] + pyproject_extra})
+    commit(root, "init")
+    _run(root, all_files=True)  # seeds testmon data (a full run)
+    return root
+
+
+def _run(root: Path, *, all_files: bool = False, full: bool = False, base: str = "HEAD~1") -> SessionResult:
+    proj = project.load(root)
+    env = dict(os.environ)
+    if not all_files:
+        env.update(PRE_COMMIT_FROM_REF=git(root, "rev-parse", base).strip(), PRE_COMMIT_TO_REF="HEAD")
+    (session,) = proj.plan.sessions
+    return execute.run_session(proj, session.name, execute.Options(all_files=all_files, full=full), env)
+
+
+def _push(root: Path, files: dict[str, str]) -> tuple[SessionResult, SessionResult]:
+    """Commit ``files``, then run incrementally and fully over the same pushed range."""
+    write(root, files)
+    commit(root)
+    return _run(root), _run(root, full=True)
+
+
+def _statuses(result: SessionResult) -> dict[str, Status]:
+    return {h.key: h.status for h in result.hooks}
+
+
+def test_comment_only_change_selects_nothing(tmp_path: Path) -> None:
+    """A comment edit leaves every test's code unchanged: nothing runs, hooks pass."""
+    root = _repo(tmp_path)
+    incremental, full = _push(root, {"src/calc.py": FILES["src/calc.py"] + "# a comment\n"})
+    assert incremental.tests.mode == "testmon"
+    assert (incremental.tests.selected, incremental.tests.deselected) == (0, 4)
+    assert full.tests.selected == 4
+    assert _statuses(incremental) == _statuses(full) == {"unit": Status.PASSED, "data": Status.PASSED}
+
+
+def test_changed_function_selects_its_tests_and_catches_the_failure(tmp_path: Path) -> None:
+    """Breaking `mul` runs the mul test (and the data hook's test is not affected) and fails `unit`."""
+    root = _repo(tmp_path)
+    broken = FILES["src/calc.py"].replace("return a * b", "return a * b + 1")
+    incremental, full = _push(root, {"src/calc.py": broken})
+    assert incremental.tests.selected == 1
+    assert _statuses(incremental) == _statuses(full) == {"unit": Status.FAILED, "data": Status.PASSED}
+    (unit,) = [h for h in incremental.hooks if h.key == "unit"]
+    assert unit.failed_tests == ("tests/test_calc.py::test_mul",)
+
+
+def test_data_file_change_runs_fully(tmp_path: Path) -> None:
+    """testmon cannot see YAML: a changed data file makes the run full, and the failure is caught."""
+    root = _repo(tmp_path)
+    incremental, full = _push(root, {"data/app.yaml": "replicas: 3\n"})
+    assert incremental.tests.mode == "full" and "data/app.yaml changed" in incremental.tests.why
+    assert _statuses(incremental) == _statuses(full) == {"unit": Status.SKIPPED, "data": Status.FAILED}
+
+
+def test_data_change_outside_a_hooks_filter_still_forces_full(tmp_path: Path) -> None:
+    """A Python change triggers `data`; the YAML it reads changed too: run fully (pre-commit would)."""
+    root = _repo(tmp_path)
+    incremental, full = _push(
+        root, {"data/app.yaml": "replicas: 3\n", "src/text.py": FILES["src/text.py"] + "\n"}
+    )
+    assert incremental.tests.mode == "full"
+    assert _statuses(incremental) == _statuses(full)
+    assert _statuses(full)["data"] is Status.FAILED
+
+
+def test_always_full_members_run_everything_in_the_same_process(tmp_path: Path) -> None:
+    """[tool.infra] always-full keeps a hook's tests in while testmon narrows the others."""
+    root = _repo(tmp_path, "[tool.infra]\nalways-full = ['data']\n")
+    incremental, _ = _push(root, {"src/calc.py": FILES["src/calc.py"] + "# comment\n"})
+    assert incremental.tests.mode == "testmon+full"
+    assert incremental.tests.selected == 1  # test_data, put back; the unit tests stay deselected
+    reasons = {h.key: h.reason for h in incremental.hooks}
+    assert reasons == {"unit": "no affected tests (testmon)", "data": "1 tests"}
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage that is not sqlite" * 20])
+def test_corrupt_testmon_data_is_set_aside_and_the_run_is_full(
+    tmp_path: Path, damage: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A truncated or garbage data file: moved aside (not deleted), one warning, a full run."""
+    root = _repo(tmp_path)
+    (datafile,) = (root / ".infra" / "testmon").glob("*.db")
+    datafile.write_bytes(damage)
+    incremental, _ = _push(root, {"src/calc.py": FILES["src/calc.py"] + "# comment\n"})
+    assert incremental.tests.mode == "full" and "testmon data" in incremental.tests.why
+    assert incremental.tests.selected == 4
+    assert [p.read_bytes() for p in datafile.parent.glob("*.corrupt-1")] == [damage]
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1 and "running these tests fully" in err
+
+
+def test_branch_switch_and_back_gives_the_full_verdicts(tmp_path: Path) -> None:
+    """After running on a broken branch and switching back, the incremental verdicts match a full run."""
+    root = _repo(tmp_path)
+    git(root, "checkout", "-q", "-b", "broken")
+    incremental, full = _push(root, {"src/text.py": "def shout(s):\n    return s\n"})
+    assert _statuses(incremental) == _statuses(full) == {"unit": Status.FAILED, "data": Status.PASSED}
+    git(root, "checkout", "-q", "main")
+    write(root, {"src/calc.py": FILES["src/calc.py"] + "# on main\n"})
+    commit(root)
+    incremental, full = _run(root), _run(root, full=True)
+    assert _statuses(incremental) == _statuses(full) == {"unit": Status.PASSED, "data": Status.PASSED}
+
+
+def test_untracked_change_rules() -> None:
+    """Data files, conftests and pytest/packaging config are invisible to testmon."""
+    assert selection.untracked_change(["src/a.py", "tests/test_b.py"]) is None
+    assert selection.untracked_change(["src/a.py", "docs/x.md"]) == "docs/x.md"
+    assert selection.untracked_change(["tests/conftest.py"]) == "tests/conftest.py"
+    assert selection.untracked_change(["pyproject.toml"]) == "pyproject.toml"
