@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 
-
 def _configures(kwargs: dict[str, Any]) -> bool:
     """Whether ``AsyncMock(**kwargs)`` has its awaited result configured (children pass ``wraps=None``)."""
     return "return_value" in kwargs or any(kwargs.get(key) is not None for key in ("side_effect", "wraps"))

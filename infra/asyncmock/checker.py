@@ -1,0 +1,202 @@
+"""Find AsyncMocks whose awaited result is never configured (``infra asyncmock check``).
+
+Awaiting an unconfigured ``AsyncMock`` returns a new, truthy mock, so ``if await authz.check(...)``
+passes and an authorization test passes for the wrong reason. The analysis is static (stdlib
+``ast``, nothing is imported or run) and per module.
+
+Forms found: ``AsyncMock()`` under any alias or prefix (``mock.``, ``unittest.mock.``, ``mocker.``),
+assigned to names, attributes (``obj.attr = AsyncMock()``), subscripts, tuples, inside
+list/dict/tuple literals, passed as an argument, returned (``return AsyncMock()``) or built in a
+lambda; ``patch``/``patch.object``/``mocker.patch`` with ``new_callable=AsyncMock`` (decorator,
+``with``, ``start()``, ``enter_context``); ``patch.object`` with neither ``new`` nor
+``new_callable`` on an ``async def`` visible in the module (it makes an AsyncMock itself).
+
+Configured (not reported), see ``infra.asyncmock.flow`` for the exact rules:
+
+- ``return_value=``, ``side_effect=`` or ``wraps=`` (or ``**kwargs``) in the constructor or patch
+  call. ``spec``/``spec_set`` alone do NOT configure: a spec'd mock's awaited calls still
+  return truthy mocks.
+- later, in the same scope: ``m.return_value``/``m.side_effect`` assigned (also shaping the result,
+  ``m.return_value.status = 200``), or ``m.configure_mock(return_value=...)``;
+- children configured (``m.check.return_value = False``, ``m.check = AsyncMock(return_value=...)``):
+  the mock is an object whose awaited calls are configured; its own result matters only if it is
+  awaited itself, so this does not count when the test asserts ``m`` itself was awaited;
+- ``m.assert_not_awaited()``/``assert_not_called()``: awaiting it fails the test anyway;
+- a fixture/helper/``setUp`` that hands the mock out, when every consumer in the module configures it;
+- the ``infra.testing`` helpers: they are not ``AsyncMock`` constructors, so never reported.
+
+``x.__aexit__ = AsyncMock()`` has its own code: its truthy result swallows exceptions raised
+inside ``async with``; only the mock's own ``return_value``/``side_effect`` configure it.
+
+Limits: one module at a time (a fixture in ``conftest.py`` is judged without its users: hand
+out ``deny_async_mock()`` there), string patch targets and classes imported from other modules
+are not resolved for AM003, and ``# noqa`` applies to the line a finding is reported on.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from infra.asyncmock.flow import Flow
+from infra.asyncmock.forms import (
+    creates_asyncmock,
+    ctor_configured,
+    is_asyncmock_ctor,
+    lambda_ctor,
+    patch_call,
+    patches_async_def,
+)
+from infra.asyncmock.index import ModuleIndex
+from infra.errors import FatalError
+
+RULES: dict[str, str] = {
+    "AM000": "file could not be read or parsed, so it was not checked",
+    "AM001": "AsyncMock whose awaited result (its own, or its children's when used as an object) "
+    "is never configured",
+    "AM002": "patch(..., new_callable=AsyncMock) whose awaited result is never configured",
+    "AM003": "patch.object on an async def (auto-created AsyncMock) whose awaited result is never configured",
+    "AM004": "__aexit__ replaced by an AsyncMock without a configured return value (swallows exceptions)",
+}
+
+_MESSAGES = {
+    "AM001": "AsyncMock() awaited result never configured: awaiting it returns a truthy mock; "
+    "set return_value/side_effect or use infra.testing.deny_async_mock()",
+    "AM002": "patch(new_callable=AsyncMock) never configured: awaiting the patched callable returns a "
+    "truthy mock; pass return_value=/side_effect= or new_callable=infra.testing.deny_async_mock",
+    "AM003": "patch.object on an async def creates an unconfigured AsyncMock: awaiting it returns a truthy "
+    "mock; pass return_value=/side_effect= or new_callable=infra.testing.deny_async_mock",
+    "AM004": "__aexit__ = AsyncMock() returns a truthy mock, which swallows exceptions raised inside "
+    "`async with`; use AsyncMock(return_value=False)",
+}
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
+
+
+class Finding(NamedTuple):
+    """One reported problem; ``col`` is 1-based, in characters."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+def _aexit_target(index: ModuleIndex, call: ast.Call) -> bool:
+    """``x.__aexit__ = AsyncMock()``, ``Mock(__aexit__=AsyncMock())``, ``setattr(x, "__aexit__", ...)``."""
+    parent = index.parents.get(call)
+    if isinstance(parent, ast.keyword):
+        return parent.arg == "__aexit__"
+    if isinstance(parent, ast.Assign | ast.AnnAssign):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        return any(isinstance(t, ast.Attribute) and t.attr == "__aexit__" for t in targets)
+    if isinstance(parent, ast.Call) and len(parent.args) == 3 and parent.args[2] is call:
+        name = parent.args[1]
+        return isinstance(name, ast.Constant) and name.value == "__aexit__"
+    return False
+
+
+def unconfigured(tree: ast.Module) -> Iterator[tuple[ast.Call, str]]:
+    """Each unconfigured mock site of a module: the call that makes it, and its rule code."""
+    index = ModuleIndex(tree)
+    flow, names = Flow(index), index.names
+    claimed: set[ast.AST] = set()
+    for call in index.calls:
+        patch = patch_call(call, names)
+        if patch is None:
+            continue
+        if patch.new_callable is not None:
+            claimed.add(lambda_ctor(patch.new_callable, names) or patch.new_callable)
+        code = (
+            "AM002" if creates_asyncmock(patch, names) else "AM003" if patches_async_def(patch, index) else ""
+        )
+        if not code:
+            continue
+        groups = flow.decorator_groups(patch) or [flow.patch_results(patch, ())]
+        if not flow.satisfied(groups, own_only=False):
+            yield call, code
+    for call in index.calls:
+        if call in claimed or not is_asyncmock_ctor(call, names) or ctor_configured(call):
+            continue
+        aexit = _aexit_target(index, call)
+        if not flow.satisfied([flow.destinations(call)], own_only=aexit):
+            yield call, "AM004" if aexit else "AM001"
+
+
+def _suppressed(line: str, code: str) -> bool:
+    if "noqa" not in line.lower():
+        return False
+    for match in _NOQA.finditer(line):
+        codes = match.group("codes")
+        if codes is None or code.upper() in {c.strip().upper() for c in codes.split(",")}:
+            return True
+    return False
+
+
+def _column(line: bytes, offset: int) -> int:
+    return len(line[:offset].decode("utf-8", "replace")) + 1
+
+
+def check_source(source: str | bytes, path: str) -> list[Finding]:
+    """Findings for one module's source; ``path`` is only used to label them."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    try:
+        tree = ast.parse(data, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        line = getattr(exc, "lineno", None) or 1
+        col = getattr(exc, "offset", None) or 1
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [Finding(path, line, col, "AM000", f"cannot parse: {reason}")]
+    if b"AsyncMock" not in data and b"patch" not in data:
+        return []
+    lines = data.splitlines()
+    found: set[Finding] = set()
+    for call, code in unconfigured(tree):
+        text = lines[call.lineno - 1]
+        if not _suppressed(text.decode("utf-8", "replace"), code):
+            col = _column(text, call.col_offset)
+            found.add(Finding(path, call.lineno, col, code, _MESSAGES[code]))
+    return sorted(found)
+
+
+def _python_files(root: Path) -> Iterator[Path]:
+    for child in sorted(root.iterdir()):
+        if child.is_dir():
+            if not child.name.startswith(".") and child.name not in _SKIPPED_DIRS:
+                yield from _python_files(child)
+        elif child.suffix == ".py":
+            yield child
+
+
+def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """The files to check: files as given, directories walked for ``*.py`` (each file once)."""
+    seen: set[Path] = set()
+    for given in paths:
+        if not given.exists():
+            raise FatalError(f"{given}: no such file or directory; pass an existing file or directory")
+        for file in _python_files(given) if given.is_dir() else [given]:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield file
+
+
+def check_file(file: Path) -> list[Finding]:
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return [Finding(str(file), 1, 1, "AM000", f"cannot read: {exc.strerror or exc}")]
+    return check_source(data, str(file))
+
+
+def check_paths(paths: Sequence[Path]) -> list[Finding]:
+    """Findings for files and directories (walked for ``*.py``), sorted by (path, line, col, code)."""
+    findings = [finding for file in iter_files(paths) for finding in check_file(file)]
+    return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))

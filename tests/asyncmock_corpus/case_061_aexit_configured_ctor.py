@@ -1,0 +1,16 @@
+# mypy: ignore-errors
+# ruff: noqa
+"""__aexit__ with return_value=False propagates exceptions."""
+
+import pytest
+from unittest.mock import AsyncMock, MagicMock
+
+from app.db import transfer
+
+
+async def test_rollback() -> None:
+    session = MagicMock()
+    session.__aenter__ = AsyncMock(return_value=session)
+    session.__aexit__ = AsyncMock(return_value=False)
+    with pytest.raises(ValueError):
+        await transfer(session, amount=-1)

@@ -1,0 +1,693 @@
+"""The AsyncMock checker: labelled corpus scores, rule details, file handling and the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import tokenize
+from collections import Counter
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from infra.asyncmock import RULES, Finding, check_paths, check_source
+from infra.errors import FatalError
+from infra.main import main
+
+CORPUS = Path(__file__).parent / "asyncmock_corpus"
+REPO = Path(__file__).resolve().parents[1]
+_EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>AM\d{3}(?:\s*,\s*AM\d{3})*)")
+
+Label = tuple[str, int, str]
+
+
+class Score(NamedTuple):
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def expected_labels(source: str, path: str) -> Counter[Label]:
+    """``# expect: AM001[, AM001]`` comments (real comments only) -> (path, line, code) counts."""
+    labels: Counter[Label] = Counter()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        match = _EXPECT.search(token.string) if token.type == tokenize.COMMENT else None
+        for code in match.group("codes").split(",") if match else ():
+            labels[(path, token.start[0], code.strip())] += 1
+    return labels
+
+
+def score(expected: Counter[Label], found: Counter[Label]) -> Score:
+    return Score(
+        sum((expected & found).values()), sum((found - expected).values()), sum((expected - found).values())
+    )
+
+
+def found_labels(findings: list[Finding]) -> Counter[Label]:
+    return Counter((f.path, f.line, f.code) for f in findings)
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.glob("case_*.py"))
+
+
+def assert_labels(source: str) -> None:
+    """The findings for ``source`` are exactly its ``# expect:`` labels."""
+    text = textwrap.dedent(source)
+    found = found_labels(check_source(text, "snippet.py"))
+    assert found == expected_labels(text, "snippet.py")
+
+
+# -- the labelled corpus ---------------------------------------------------------------------
+
+
+def test_corpus_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> None:
+    """The checker scores precision >= 0.97 and recall >= 0.95 on the labelled corpus."""
+    files = corpus_files()
+    expected: Counter[Label] = Counter()
+    for file in files:
+        expected += expected_labels(file.read_text(), str(file))
+    result = score(expected, found_labels(check_paths(files)))
+    with capsys.disabled():
+        print(
+            f"\nasyncmock corpus: {len(files)} snippets, {sum(expected.values())} labelled findings; "
+            f"TP={result.tp} FP={result.fp} FN={result.fn} "
+            f"precision={result.precision:.3f} recall={result.recall:.3f}"
+        )
+    assert result.precision >= 0.97
+    assert result.recall >= 0.95
+
+
+def test_corpus_is_large_and_covers_every_rule() -> None:
+    """At least 60 snippets, each rule labelled at least twice, and plenty of clean snippets."""
+    files = corpus_files()
+    labels: Counter[Label] = Counter()
+    clean = 0
+    for file in files:
+        found = expected_labels(file.read_text(), file.name)
+        labels += found
+        clean += not found
+    codes = Counter(code for (_, _, code), n in labels.items() for _ in range(n))
+    assert len(files) >= 60
+    assert all(codes[code] >= 2 for code in ("AM001", "AM002", "AM003", "AM004"))
+    assert clean >= len(files) // 3
+
+
+def test_scoring_counts_false_alarms_and_misses() -> None:
+    """The score function punishes both a silent checker and a noisy one."""
+    expected = Counter({("a.py", 3, "AM001"): 1, ("a.py", 9, "AM002"): 1})
+    silent = score(expected, Counter())
+    noisy = score(expected, expected + Counter({("a.py", 5, "AM001"): 1}))
+    assert (silent.recall, silent.precision) == (0.0, 1.0)
+    assert (noisy.recall, round(noisy.precision, 3)) == (1.0, 0.667)
+
+
+def test_expect_labels_ignore_strings() -> None:
+    """Only real comments count as labels; repeated codes count twice."""
+    source = 'x = "# expect: AM001"\ny = 1  # expect: AM001, AM001\n'
+    assert expected_labels(source, "p") == Counter({("p", 2, "AM001"): 2})
+
+
+# -- rule details beyond the corpus ----------------------------------------------------------
+
+RULE_CASES = {
+    "foreign_asyncmock_is_not_unittest": """
+        from tests.fakes import AsyncMock
+
+        async def test_x():
+            m = AsyncMock()
+            await guard(m)
+    """,
+    "patch_alias_and_module_style": """
+        from unittest.mock import patch as p, AsyncMock
+        import unittest.mock
+        import unittest.mock as um
+
+        def test_x():
+            with p("a.b", new_callable=AsyncMock):  # expect: AM002
+                pass
+            with um.patch.object(x, "y", new_callable=um.AsyncMock):  # expect: AM002
+                pass
+            with unittest.mock.patch("z", new_callable=unittest.mock.AsyncMock):  # expect: AM002
+                pass
+    """,
+    "inherited_async_method_and_sync_override": """
+        from unittest.mock import patch
+
+        class Base:
+            async def check(self): ...
+
+        class Child(Base):
+            pass
+
+        class Sync(Base):
+            def check(self): ...
+
+        def test_x():
+            with patch.object(Child, "check"):  # expect: AM003
+                pass
+            with patch.object(Sync, "check"):
+                pass
+            with patch.object(Child, "check", new=None):
+                pass
+            with patch.object(Child, attribute="check", autospec=True):  # expect: AM003
+                pass
+            with patch.object(Child, name):
+                pass
+    """,
+    "patch_object_on_self_attribute_from_setup": """
+        import unittest
+        from unittest.mock import patch
+
+        class Authz:
+            async def check(self): ...
+
+        class T(unittest.TestCase):
+            def setUp(self):
+                self.authz = Authz()
+
+            def test_a(self):
+                with patch.object(self.authz, "check"):  # expect: AM003
+                    pass
+                with patch.object(self.other, "check"):
+                    pass
+    """,
+    "enter_context_and_patcher_aliases": """
+        import contextlib
+        from unittest.mock import AsyncMock, patch
+
+        def test_x():
+            with contextlib.ExitStack() as stack:
+                stack.enter_context(patch("a", new_callable=AsyncMock))  # expect: AM002
+                p = patch("b", new_callable=AsyncMock)
+                m = stack.enter_context(p)
+                m.return_value = 1
+                q = patch("c", new_callable=AsyncMock)
+                with q as n:
+                    n.side_effect = OSError
+                r = patch("d", new_callable=AsyncMock)
+                alias = r
+                mocked = alias.__enter__()
+                mocked.return_value = 2
+                s = patch("e", new_callable=AsyncMock)  # expect: AM002
+                s.start()
+                s.stop()
+                started = patch("f", new_callable=AsyncMock).start()
+                started.return_value = 3
+                with patch("g", new_callable=AsyncMock) as (a, b):  # expect: AM002
+                    pass
+    """,
+    "helper_methods_and_callers": """
+        from unittest.mock import AsyncMock
+
+        class T:
+            def _authz(self):
+                return AsyncMock()
+
+            def _unused(self):
+                return AsyncMock()  # expect: AM001
+
+            @staticmethod
+            def _static():
+                return AsyncMock()  # expect: AM001
+
+            async def test_a(self):
+                authz = self._authz()
+                authz.check.return_value = False
+                await guard(self._static())
+
+        def orphan():
+            return AsyncMock()  # expect: AM001
+
+        def passed_on():
+            return AsyncMock()  # expect: AM001
+
+        async def test_b():
+            await guard(passed_on())
+    """,
+    "fixture_name_and_yield_from": """
+        import pytest
+        from unittest.mock import AsyncMock
+
+        @pytest.fixture(name="authz")
+        def authz_fixture():
+            return AsyncMock()
+
+        @pytest.fixture()
+        def client():
+            yield from [AsyncMock()]  # expect: AM001
+
+        def test_a(authz):
+            authz.check.return_value = False
+    """,
+    "decorators_without_a_parameter": """
+        import unittest
+        from unittest.mock import AsyncMock, patch
+
+        @patch("a", new_callable=AsyncMock)  # expect: AM002
+        def test_no_param():
+            pass
+
+        @patch("b", new_callable=AsyncMock)  # expect: AM002
+        class TestNothing(unittest.TestCase):
+            def helper(self):
+                pass
+
+        @patch("c", new_callable=AsyncMock)
+        class TestStacked(unittest.TestCase):
+            @patch("d", new_callable=AsyncMock, return_value=1)
+            def test_a(self, d, c):
+                c.return_value = 2
+
+        @patch("e", new=AsyncMock(return_value=1))
+        def test_new_given():
+            pass
+    """,
+    "own_use_and_child_assertions": """
+        from unittest.mock import AsyncMock
+
+        async def test_a():
+            m = AsyncMock()  # expect: AM001
+            m.check.return_value = False
+            await run(m)
+            assert m.await_count == 1
+
+        async def test_b():
+            m = AsyncMock()  # expect: AM001
+            m.configure_mock()
+            m.check.assert_awaited_once()
+            m.check()
+
+        async def test_c():
+            m = AsyncMock()
+            m.check.configure_mock(return_value=False)
+            m.assert_not_called()
+
+        async def test_d():
+            m = AsyncMock()
+            m.configure_mock(check=AsyncMock(return_value=False))
+
+        async def test_e():
+            m = AsyncMock()  # expect: AM001
+            m.name = "authz"
+            m.user = make_user()
+            del m.other
+    """,
+    "unpacking_and_containers": """
+        from unittest.mock import AsyncMock
+
+        async def test_a():
+            (a, b), c = (AsyncMock(), AsyncMock()), AsyncMock()
+            a.return_value = b.return_value = c.return_value = 1
+            first, *rest = AsyncMock(), AsyncMock()  # expect: AM001, AM001
+            [*more, AsyncMock()]  # expect: AM001
+            pair = AsyncMock(), AsyncMock()  # expect: AM001
+            pair[0].return_value = 1
+
+        async def test_b():
+            items = [AsyncMock()]  # expect: AM001
+            items = []
+
+        async def test_c():
+            x, y = AsyncMock()  # expect: AM001
+            p, q = [AsyncMock()]  # expect: AM001
+    """,
+    "anonymous_positions": """
+        from unittest.mock import AsyncMock
+
+        async def test_a(flag):
+            await AsyncMock()  # expect: AM001
+            AsyncMock().check.return_value = 1  # expect: AM001
+            x = AsyncMock() if AsyncMock() else None  # expect: AM001, AM001
+            y = flag or AsyncMock()  # expect: AM001
+            d = {AsyncMock(): 1}  # expect: AM001
+            setattr(obj, name, AsyncMock())  # expect: AM001
+            for m in AsyncMock():  # expect: AM001
+                pass
+            if (w := AsyncMock()):
+                w.return_value = 1
+    """,
+    "aexit_forms": """
+        from unittest.mock import AsyncMock, MagicMock
+
+        async def test_a():
+            cm = MagicMock()
+            setattr(cm, "__aexit__", AsyncMock())  # expect: AM004
+            type(cm).__aexit__ = AsyncMock()  # expect: AM004
+            cm.__aexit__: AsyncMock = AsyncMock()  # expect: AM004
+            other = MagicMock()
+            other.__aexit__ = AsyncMock()
+            other.__aexit__.side_effect = None
+    """,
+    "self_referential_session_terminates": """
+        from unittest.mock import AsyncMock
+
+        async def test_a():
+            s = AsyncMock()  # expect: AM001
+            s.__aenter__.return_value = s
+            s.assert_awaited()
+    """,
+    "callees_are_followed_only_when_unambiguous": """
+        from unittest.mock import AsyncMock
+
+        def arrange(m, *, deny=True):
+            m.return_value = not deny
+
+        def twice(m):
+            m.return_value = 1
+
+        def twice(m):
+            pass
+
+        async def test_a():
+            a = AsyncMock()
+            arrange(a)
+            b = AsyncMock()
+            arrange(m=b)
+            c = AsyncMock()  # expect: AM001
+            twice(c)
+            d = AsyncMock()  # expect: AM001
+            arrange(*[d])
+            e = AsyncMock()  # expect: AM001
+            arrange(1, 2, e)
+            f = AsyncMock()  # expect: AM001
+            arrange(nope=f)
+            g = AsyncMock()  # expect: AM001
+            self.x.arrange(g)
+            h = AsyncMock()  # expect: AM001
+            make()(h)
+    """,
+    "module_and_class_level": """
+        from unittest.mock import AsyncMock
+
+        SHARED = AsyncMock()
+
+        class TestA:
+            authz = AsyncMock()
+            other = AsyncMock()  # expect: AM001
+
+            def test_a(self):
+                TestA.authz.check.return_value = 1
+
+        def test_b():
+            SHARED.return_value = 1
+    """,
+    "lambda_new_callable_and_positional": """
+        from unittest.mock import DEFAULT, AsyncMock, patch
+
+        def test_a():
+            with patch("a", new_callable=lambda: AsyncMock(side_effect=OSError)):
+                pass
+            with patch("b", DEFAULT, None, False, None, None, AsyncMock):  # expect: AM002
+                pass
+            with patch("c", new_callable=lambda: 1):
+                pass
+            with patch("d", new_callable=AsyncMock, **opts):
+                pass
+            with patch("e", *args):
+                pass
+    """,
+    "mocker_variants": """
+        async def test_a(mocker, session_mocker):
+            m = session_mocker.patch.object(Svc, "x", new_callable=mocker.AsyncMock)  # expect: AM002
+            n = mocker.patch("y", new=mocker.AsyncMock())
+            n.return_value = 1
+            client.patch("/users", json={})
+    """,
+    "children_replaced_by_functions_or_data": """
+        from unittest.mock import AsyncMock
+
+        async def fake(*args):
+            return False
+
+        async def test_a(i, name):
+            a = AsyncMock()
+            a.check = fake
+            b = AsyncMock()
+            b.check = lambda *args: fake()
+            c = AsyncMock()  # expect: AM001
+            setattr(c, name, fake)
+            mocks = [AsyncMock(), AsyncMock()]
+            mocks[i].return_value = 1
+    """,
+    "dicts_with_computed_keys": """
+        from unittest.mock import AsyncMock
+
+        async def test_a(key):
+            deps = {"db": None, key: AsyncMock()}
+            deps["authz"].return_value = 1
+            make().configure_mock(check=AsyncMock())  # expect: AM001
+    """,
+    "recursive_helper": """
+        from unittest.mock import AsyncMock
+
+        def make(n):
+            if n == 0:
+                return AsyncMock()  # expect: AM001
+            return make(n - 1)
+    """,
+    "patch_object_targets_that_cannot_be_resolved": """
+        from unittest.mock import AsyncMock, patch
+
+        class A:
+            async def check(self): ...
+
+        class B(A): ...
+
+        class C(A): ...
+
+        class D(B, C, Unknown): ...
+
+        def test_a():
+            svc = make()
+            other = D()
+            with patch.object(svc, "check"):
+                pass
+            with patch.object(A(), "check"):
+                pass
+            with patch.object(other, "check"):  # expect: AM003
+                pass
+            with factory().patch("x", new_callable=AsyncMock) as m:
+                m.return_value = 1
+    """,
+    "decorators_mixed_with_other_decorators": """
+        import pytest
+        from unittest.mock import AsyncMock, patch
+
+        @pytest.fixture(scope="module")
+        def shared():
+            return AsyncMock()  # expect: AM001
+
+        @pytest.mark.parametrize("x", [1])
+        @patch("a", new_callable=AsyncMock)
+        @pytest.mark.slow
+        def test_a(a, x, shared):
+            a.return_value = x
+    """,
+    "module_level_oddities": """
+        from unittest.mock import AsyncMock
+
+        setattr(config, "authz", AsyncMock())
+        config.authz.check.return_value = False
+        return AsyncMock()  # expect: AM001
+    """,
+}
+
+
+@pytest.mark.parametrize("source", RULE_CASES.values(), ids=RULE_CASES.keys())
+def test_rule_cases(source: str) -> None:
+    """Each snippet's findings are exactly its `# expect:` labels."""
+    assert_labels(source)
+
+
+def test_unittest_patch_names_need_an_import_when_shadowed() -> None:
+    """A `patch` imported from elsewhere (not unittest.mock) is not a mock patcher."""
+    assert_labels(
+        """
+        from requests_mock import patch
+        from unittest.mock import AsyncMock
+
+        def test_a():
+            with patch("a", new_callable=AsyncMock):
+                pass
+        """
+    )
+
+
+# -- output, positions, suppression ----------------------------------------------------------
+
+
+def test_finding_text_and_column_in_characters() -> None:
+    """`path:line:col: CODE message`, with a 1-based column counted in characters, not bytes."""
+    source = 'label = "é"; authz = AsyncMock()\n'
+    [finding] = check_source(source, "t.py")
+    assert (finding.line, finding.col, finding.code) == (1, 22, "AM001")
+    assert str(finding) == f"t.py:1:22: AM001 {finding.message}"
+
+
+@pytest.mark.parametrize(
+    ("comment", "reported"),
+    [
+        ("# noqa", False),
+        ("# NOQA:am001", False),
+        ("# noqa: AM004, AM001", False),
+        ("# noqa: AM004", True),
+        ("# ruff: noqa", True),
+        ("# not a noqa comment", True),
+    ],
+)
+def test_noqa_suppression(comment: str, reported: bool) -> None:
+    """`# noqa` (bare or listing the code, any case) on the reported line suppresses it."""
+    findings = check_source(f"m = AsyncMock()  {comment}\n", "t.py")
+    assert bool(findings) is reported
+
+
+def test_rules_document_every_code() -> None:
+    """RULES maps each code the checker emits to a one-line description."""
+    assert set(RULES) == {"AM000", "AM001", "AM002", "AM003", "AM004"}
+    assert all(desc and "\n" not in desc for desc in RULES.values())
+
+
+@pytest.mark.parametrize(
+    "source",
+    [b"def f(:\n", b"x = 1\x00\n", b"y = AsyncMock()\nx = " + b" + ".join([b"1"] * 5000) + b"\n"],
+    ids=["syntax", "null-byte", "too-deep"],
+)
+def test_unparsable_source_is_reported(source: bytes) -> None:
+    """A file that cannot be parsed gives AM000, never a clean result."""
+    [finding] = check_source(source, "bad.py")
+    assert finding.code == "AM000"
+    assert finding.message.startswith("cannot parse")
+
+
+def test_source_without_mocks_is_clean() -> None:
+    """A module that mentions neither AsyncMock nor patch has no findings."""
+    assert check_source("def test_x():\n    assert 1\n", "t.py") == []
+
+
+# -- files and directories -------------------------------------------------------------------
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+BAD = "from unittest.mock import AsyncMock\nm = AsyncMock()\n"
+
+
+def test_check_paths_walks_sorts_and_keeps_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Directories are walked for *.py (hidden dirs and __pycache__ skipped); paths stay as given."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "tests" / "b.py", BAD + "n = AsyncMock()\n")
+    write(tmp_path / "tests" / "a" / "test_x.py", BAD)
+    write(tmp_path / "tests" / ".hidden" / "x.py", BAD)
+    write(tmp_path / "tests" / "__pycache__" / "x.py", BAD)
+    write(tmp_path / "tests" / "notes.txt", BAD)
+    findings = check_paths([Path("tests"), Path("tests/b.py")])
+    assert [(f.path, f.line) for f in findings] == [
+        ("tests/a/test_x.py", 2),
+        ("tests/b.py", 2),
+        ("tests/b.py", 3),
+    ]
+
+
+def test_explicit_file_is_checked_whatever_its_suffix(tmp_path: Path) -> None:
+    """A file named on the command line is checked even without a .py suffix."""
+    script = write(tmp_path / "check_script", BAD)
+    assert [f.code for f in check_paths([script])] == ["AM001"]
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    """A path that does not exist raises FatalError naming it."""
+    with pytest.raises(FatalError, match="nope: no such file or directory"):
+        check_paths([tmp_path / "nope"])
+
+
+def test_unreadable_file_is_reported(tmp_path: Path) -> None:
+    """A file that cannot be read (dangling link) is reported as AM000."""
+    (tmp_path / "gone.py").symlink_to(tmp_path / "missing.py")
+    [finding] = check_paths([tmp_path])
+    assert finding.code == "AM000"
+    assert "cannot read" in finding.message
+
+
+# -- command line ----------------------------------------------------------------------------
+
+
+def test_cli_text_output_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """check exits 1 with one line per finding, 0 when clean, 2 for a missing path."""
+    bad = write(tmp_path / "bad" / "test_a.py", BAD)
+    good = write(tmp_path / "good" / "test_b.py", "def test_b():\n    pass\n")
+    assert main(["asyncmock", "check", str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert out == f"{bad}:2:5: AM001 {check_source(BAD, 'x')[0].message}\n"
+    assert "1 finding(s) in 1 file(s)" in err
+    assert main(["asyncmock", "check", str(good)]) == 0
+    assert capsys.readouterr().err == "no findings\n"
+    assert main(["asyncmock", "check", str(tmp_path / "missing")]) == 2
+    assert "missing: no such file or directory" in capsys.readouterr().err
+
+
+def test_cli_json_and_default_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--format json prints the findings as objects; with no PATH it checks ./tests."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "tests" / "test_a.py", BAD)
+    assert main(["asyncmock", "check", "--format", "json"]) == 1
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry == {
+        "path": "tests/test_a.py",
+        "line": 2,
+        "col": 5,
+        "code": "AM001",
+        "message": check_source(BAD, "x")[0].message,
+    }
+
+
+def test_cli_rejects_a_bad_format() -> None:
+    """An unknown --format is an argparse usage error (exit 2)."""
+    with pytest.raises(SystemExit) as exc:
+        main(["asyncmock", "check", "--format", "xml"])
+    assert exc.value.code == 2
+
+
+def test_hook_manifest_is_valid_and_its_entry_runs(tmp_path: Path) -> None:
+    """.pre-commit-hooks.yaml passes pre-commit's validator; its entry works as pre-commit calls it."""
+    from pre_commit.clientlib import load_manifest
+
+    [hook] = load_manifest(str(REPO / ".pre-commit-hooks.yaml"))
+    assert (hook["id"], hook["entry"], hook["language"], hook["types"]) == (
+        "infra-asyncmock",
+        "infra asyncmock check",
+        "python",
+        ["python"],
+    )
+    assert re.search(hook["files"], "tests/unit/test_scim.py")
+    assert not re.search(hook["files"], "infra/main.py")
+    bad = write(tmp_path / "test_bad.py", BAD)
+    script = Path(sys.executable).with_name("infra")
+    args = [str(script), *hook["entry"].split()[1:], str(bad)]
+    proc = subprocess.run(
+        args, capture_output=True, text=True, check=False, env={**os.environ, "NO_COLOR": "1"}
+    )
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(f"{bad}:2:5: AM001 ")
