@@ -66,8 +66,7 @@ class _DenyAsyncMock(_FailClosedAsyncMock):
 
 class _RaisingAsyncMock(_FailClosedAsyncMock):
     def __init__(self, *args: Any, exc: BaseException | type[BaseException], **kwargs: Any) -> None:
-        if not _configures(kwargs):
-            kwargs["side_effect"] = exc
+        kwargs.setdefault("side_effect", exc)
         super().__init__(*args, **kwargs)
         self.__dict__["_infra_exc"] = exc
 
