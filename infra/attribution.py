@@ -21,6 +21,7 @@ class PytestReport(NamedTuple):
     tests: Mapping[str, str]  # repo-relative node id -> passed | failed | skipped
     collect_errors: Sequence[str]
     deselected: int
+    durations: Mapping[str, float] = {}
 
 
 class Verdict(NamedTuple):

@@ -101,6 +101,7 @@ class _Outcome:
         self.deselected = 0
         self.failed_tests = 0
         self.modes: list[selection.Decision] = []
+        self.workers = 0
 
     def add(self, hook: HookResult) -> None:
         self.hooks[hook.key] = hook
@@ -119,6 +120,7 @@ class _Outcome:
             failed=self.failed_tests,
             mode="+".join(modes),
             why="; ".join(sorted({d.why for d in self.modes})),
+            workers=self.workers,
         )
 
 
@@ -175,6 +177,7 @@ def _run_pytest_group(
     targets = {m.hook.key: _targets(m, decided[m.hook.key]) for m in group.members}
     decision = selection.decide(ctx.project, ctx.session, group, ctx.change, decided, full=ctx.options.full)
     outcome.modes.append(decision)
+    outcome.workers = max(outcome.workers, decision.workers)
     report, result = _pytest(ctx, union_targets(list(targets.values())), call.options, decision)
     if attribution.needs_rerun_alone(report, len(group.members)):
         for m in group.members:
@@ -213,7 +216,7 @@ def _read_report(path: Path) -> attribution.PytestReport | None:
     try:
         data = json.loads(path.read_text())
         return attribution.PytestReport(
-            data["exitstatus"], data["tests"], data["collect_errors"], data["deselected"]
+            data["exitstatus"], data["tests"], data["collect_errors"], data["deselected"], data["durations"]
         )
     except (OSError, ValueError, KeyError):
         return None
@@ -230,6 +233,7 @@ def _attribute(
 ) -> None:
     outcome.account(result)
     if report is not None:
+        selection.remember_durations(ctx.project, ctx.session, report.durations)
         outcome.selected = (outcome.selected or 0) + len(report.tests)
         outcome.deselected += report.deselected
         outcome.failed_tests += sum(o == "failed" for o in report.tests.values())

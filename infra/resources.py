@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 MEMORY_PER_JOB = 768 * 1024 * 1024
 TAIL_BYTES = 512 * 1024
 JOBS_ENV = "INFRA_JOBS"
+XDIST_SECONDS_PER_WORKER = 10.0
 
 
 def cpu_count() -> int:
@@ -44,22 +45,28 @@ def job_count(sessions: int, *, cpus: int | None = None, memory: int | None = No
     return jobs
 
 
-def xdist_workers(
-    selected_tests: int, median_test_s: float | None, *, jobs: int, cpus: int | None = None
-) -> int:
+def xdist_workers(work_s: float | None, *, jobs: int, cpus: int | None = None) -> int:
     """Workers for one pytest run: 0 (no xdist) unless the work clearly pays for worker start-up.
 
-    Each worker re-collects the suite and pays the conftest start-up again (~2-3 s here), so
-    xdist needs well over that much test time per extra worker; the cores are shared with the
-    other ``jobs`` sessions nox runs at once.
+    Each worker re-collects the suite and pays the conftest start-up again (seconds on a real
+    project), so xdist needs ``XDIST_SECONDS_PER_WORKER`` of recorded test time per worker; the
+    cores are shared with the other ``jobs`` sessions nox runs at once, so never more than
+    ``cpus // jobs`` workers (no oversubscription).
     """
     cpus = cpu_count() if cpus is None else cpus
-    spare = max(1, cpus // max(1, jobs))
-    if spare < 2 or median_test_s is None:
+    spare = cpus // max(1, jobs)
+    if work_s is None or spare < 2:
         return 0
-    work = selected_tests * median_test_s
-    workers = min(spare, int(work // 10.0))
+    workers = min(spare, int(work_s // XDIST_SECONDS_PER_WORKER))
     return workers if workers >= 2 else 0
+
+
+def jobs_from_env() -> int:
+    """How many sessions nox runs at once, as the parent's noxfile import decided it."""
+    try:
+        return max(1, int(os.environ.get(JOBS_ENV, "1")))
+    except ValueError:
+        return 1
 
 
 def estimate(session: Session) -> float:

@@ -49,8 +49,9 @@ class TestCounts:
     selected: int | None = None  # tests the invocation(s) chose to run
     deselected: int | None = None  # tests left out by testmon
     failed: int | None = None
-    mode: str = "full"  # full | testmon | data-trigger | none
+    mode: str = "full"  # full | testmon | testmon+full | none
     why: str = ""
+    workers: int = 0  # pytest-xdist workers (0: no xdist)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -164,8 +165,9 @@ def render_session(result: SessionResult) -> list[str]:
     lines = [f"session {result.session}: {result.status.value} in {result.wall_s:.1f}s ({result.changes})"]
     if result.tests.selected is not None:
         t = result.tests
+        xdist = f", xdist -n {t.workers}" if t.workers else ""
         lines.append(
-            f"  tests: {t.selected} selected, {t.deselected or 0} deselected, mode {t.mode} ({t.why})"
+            f"  tests: {t.selected} selected, {t.deselected or 0} deselected, mode {t.mode} ({t.why}){xdist}"
         )
     lines += [f"  {hook_line(h)}" for h in result.hooks]
     for h in result.hooks:

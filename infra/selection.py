@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from infra import output, results
-from infra.attribution import FULL_TARGETS_ENV
+from infra import output, resources, results
+from infra.attribution import FULL_TARGETS_ENV, owns
 
 if TYPE_CHECKING:
     from infra import changes, triggers
@@ -55,6 +56,7 @@ class Decision(NamedTuple):
     pytest_args: tuple[str, ...] = ()
     env: Mapping[str, str] = {}
     narrowed_keys: frozenset[str] = frozenset()
+    workers: int = 0
 
     def narrowed(self, key: str) -> bool:
         return key in self.narrowed_keys
@@ -117,7 +119,12 @@ def decide(
         set_aside(datafile, problem)
     reason = _full_reason(full, change, datafile.exists(), problem)
     if reason is not None:
-        return Decision("full", reason, ("--testmon-noselect",), env)
+        targets = [t for m in members for t in _targets(m, decided)]
+        workers = resources.xdist_workers(
+            recorded_work(project, session, targets), jobs=resources.jobs_from_env()
+        )
+        xdist = ("-n", str(workers)) if workers else ()
+        return Decision("full", reason, ("--testmon-noselect", *xdist), env, workers=workers)
     narrow = frozenset(m.hook.key for m in members if m.hook.id not in project.settings.always_full)
     if not narrow:
         return Decision("full", "members are in [tool.infra] always-full", ("--testmon-noselect",), env)
@@ -149,3 +156,33 @@ def _targets(member: Member, decided: Mapping[str, triggers.Trigger]) -> list[st
     assert call is not None
     trig = decided[member.hook.key]
     return [*call.targets, *(trig.filenames if member.hook.pass_filenames else ())]
+
+
+def _durations_file(project: Project, session: Session) -> Path:
+    return results.state_dir(project.root) / "durations" / f"{session.name}.json"
+
+
+def recorded_work(project: Project, session: Session, targets: Sequence[str]) -> float | None:
+    """Recorded seconds of the tests these targets own; None when none were timed yet."""
+    try:
+        durations: dict[str, float] = json.loads(_durations_file(project, session).read_text())
+    except (OSError, ValueError):
+        return None
+    owned = [d for tid, d in durations.items() if any(owns(t, tid) for t in targets)]
+    return sum(owned) if owned else None
+
+
+def remember_durations(project: Project, session: Session, durations: Mapping[str, float]) -> None:
+    """Merge the latest per-test durations (only this session writes its file)."""
+    if not durations:
+        return
+    path = _durations_file(project, session)
+    path.parent.mkdir(exist_ok=True)
+    try:
+        known: dict[str, float] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    known.update(durations)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(known, sort_keys=True))
+    os.replace(tmp, path)

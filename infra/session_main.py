@@ -95,7 +95,7 @@ def _record(proj: project.Project, name: str, result: SessionResult, started: fl
         tests_run=result.tests.selected,
         tests_failed=result.tests.failed,
         selection_mode=result.tests.mode,
-        parallelism={"jobs": int(os.environ.get("INFRA_JOBS", "1")), "xdist_workers": 0},
+        parallelism={"jobs": int(os.environ.get("INFRA_JOBS", "1")), "xdist_workers": result.tests.workers},
     )
     ledger.append(
         ledger.default_ledger_path(proj.root) if not proj.settings.ledger else proj.settings.ledger, record

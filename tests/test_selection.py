@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -155,3 +156,25 @@ def test_untracked_change_rules() -> None:
     assert selection.untracked_change(["src/a.py", "docs/x.md"]) == "docs/x.md"
     assert selection.untracked_change(["tests/conftest.py"]) == "tests/conftest.py"
     assert selection.untracked_change(["pyproject.toml"]) == "pyproject.toml"
+
+
+def test_xdist_when_recorded_work_pays_and_testmon_still_narrows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recorded slow tests make a full run use xdist; verdicts hold and testmon data stays usable."""
+    from infra import resources
+
+    root = _repo(tmp_path)
+    (durations,) = (root / ".infra" / "durations").glob("*.json")
+    durations.write_text(json.dumps({k: 30.0 for k in json.loads(durations.read_text())}))
+    monkeypatch.setattr(resources, "cpu_count", lambda: 4)
+    monkeypatch.setenv(resources.JOBS_ENV, "1")
+    broken = FILES["src/calc.py"].replace("return a + b", "return a - b")
+    write(root, {"src/calc.py": broken, "data/app.yaml": "replicas: 2\n# full run\n"})
+    commit(root)
+    result = _run(root)
+    assert (result.tests.mode, result.tests.workers, result.tests.selected) == ("full", 4, 4)
+    assert _statuses(result) == {"unit": Status.FAILED, "data": Status.PASSED}
+    incremental, full = _push(root, {"src/calc.py": broken + "# comment\n"})
+    assert incremental.tests.mode == "testmon" and incremental.tests.selected == 1  # the failing test_add
+    assert _statuses(incremental) == _statuses(full)
