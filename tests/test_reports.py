@@ -341,6 +341,8 @@ def test_exclude_leaves_paths_out_of_both_scans(project: Path, capsys: pytest.Ca
     )
     hint = "run `infra reports --out 'my reports' --exclude tests/corpus` and commit them"
     assert hint in capsys.readouterr().out
+    assert main(["reports", "--check", "--tests", "tests/unit"]) == 1
+    assert "run `infra reports --tests tests/unit` and commit them" in capsys.readouterr().out
     mock_report = (project / "reports/asyncmock.md").read_text()
     assert "AM001 |" not in mock_report.replace("| AM001 | 0 |", "")
     assert "scan of `tests/`, excluding `tests/corpus`;" in mock_report
