@@ -3,17 +3,19 @@
 The rules, in order; the first that applies places a hook, and its reason is recorded:
 
 1. ``[tool.infra.sessions]`` in pyproject.toml names the hook's session.
-2. pytest hooks that target the same test file share a session (they pay start-up once), the
-   session of the first of them in config order.
-3. A domain is read from the hook: its test paths (``tests/<domain>/...``), then its id, its
-   ``files`` filter and script path, matched against a fixed keyword table (``DOMAINS``).
-4. Anything else goes to ``misc``.
+2. pytest hooks that target the same test file share a session, the session of the first of
+   them in config order.
+3. pytest hooks we consolidate go to the ``pytest`` session: pytest + plugins + conftest
+   start-up is the cost every per-hook invocation paid again (seconds each on a real project),
+   so hooks that can share one process must share one session to pay it once.
+4. Everything else gets a domain read from the hook: its id, then its ``files`` filter, script
+   path, test paths and tool, matched against a fixed keyword table (``DOMAINS``).
+5. Anything else goes to ``misc``.
 
 Inside a session, pytest hooks are merged into one pytest invocation only when their
 effective configuration is identical (rootdir, ini file, conftests that define hooks, options
-that shape the run, environment launcher). A domain whose pytest hooks need different
-configurations is split: the hooks under a sub-rootdir get a session of their own,
-``<domain>-<rootdir>``, so the two run in parallel.
+that shape the run, environment launcher). pytest hooks whose rootdir is not the session's
+main one get a session of their own, ``<session>-<rootdir>``, so the two run in parallel.
 """
 
 from __future__ import annotations
@@ -265,6 +267,8 @@ def plan(
         shared = next((by_file[f] for f in files if f in by_file), None)
         if shared is not None:
             placed[hook.key] = (placed[shared][0], f"shares a test file with {shared}")
+        elif runner == "pytest":
+            placed[hook.key] = ("pytest", "pytest hooks share one session: start-up paid once")
         else:
             placed[hook.key] = domain_of(hook, c)
         for f in files:

@@ -85,12 +85,12 @@ def test_pytest_ini_subdirectory_gets_its_own_session(tmp_path: Path) -> None:
     plan = project.load(root, root / ".pre-commit-config.yaml").plan
     sessions = {s.name: s.hook_keys for s in plan.sessions}
     assert sessions == {
-        "deployment": ("deploy-root", "deploy-other"),
-        "deployment-tests-deployment": ("helm-a", "helm-b"),
+        "pytest": ("deploy-root", "deploy-other"),
+        "pytest-tests-deployment": ("helm-a", "helm-b"),
     }
     groups = Counter(m.pytest_group for s in plan.sessions for m in s.members)
     assert len(groups) == 3  # root config, root config + -p option, the ini subdirectory
-    helm = plan.session("deployment-tests-deployment").members
+    helm = plan.session("pytest-tests-deployment").members
     assert helm[1].reason.startswith("shares a test file with helm-a")
     assert "rootdir tests/deployment, tests/deployment/pytest.ini" in (helm[0].pytest_group or "")
 
@@ -140,13 +140,13 @@ def test_overrides_and_conftest_hooks(tmp_path: Path) -> None:
     )
     plan = project.load(root).plan
     assert {s.name: s.hook_keys for s in plan.sessions} == {
-        "a": ("unit-a",),
-        "b": ("unit-b",),
+        "pytest": ("unit-a", "unit-b"),
         "checks": ("lonely",),
     }
     assert plan.session("checks").members[0].reason == "assigned in [tool.infra.sessions]"
-    assert "conftest hooks in tests/a/conftest.py" in (plan.session("a").members[0].pytest_group or "")
-    assert plan.session("a").definition_hash() != plan.session("b").definition_hash()
+    unit_a, unit_b = plan.session("pytest").members
+    assert "conftest hooks in tests/a/conftest.py" in (unit_a.pytest_group or "")
+    assert unit_a.pytest_group != unit_b.pytest_group  # two pytest processes, never merged
 
 
 def test_runner_choice(tmp_path: Path) -> None:
