@@ -10,40 +10,49 @@ from `.pre-commit-config.yaml` (dogfood: our pre-push hook is `nox -t prepush`).
 
 from __future__ import annotations
 
+import sys
+
 import nox
 
 import infra.sessions
 
 nox.options.default_venv_backend = "none"  # use the environment nox runs in (README's set-up)
 nox.options.sessions = ["lint", "types", "tests"]
+PY = sys.executable  # the environment nox runs in; its bin/ need not be on PATH
 
 
 @nox.session(tags=["ci"])
 def tests(session: nox.Session) -> None:
     """The test suite under coverage (branch), failing under 95% of infra/ covered."""
-    session.run("python", "-m", "coverage", "erase")
-    session.run("python", "-m", "coverage", "run", "-m", "pytest", *session.posargs)
-    session.run("python", "-m", "coverage", "combine", "-q", success_codes=[0, 1])
-    session.run("python", "-m", "coverage", "report", "--skip-covered", "--show-missing")
+    session.run(PY, "-m", "coverage", "erase")
+    session.run(PY, "-m", "coverage", "run", "-m", "pytest", *session.posargs)
+    session.run(PY, "-m", "coverage", "combine", "-q", success_codes=[0, 1])
+    session.run(PY, "-m", "coverage", "report", "--skip-covered", "--show-missing")
 
 
 @nox.session(tags=["ci"])
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
+    session.run(PY, "-m", "ruff", "check", ".")
+    session.run(PY, "-m", "ruff", "format", "--check", ".")
 
 
 @nox.session(tags=["ci"])
 def types(session: nox.Session) -> None:
     """mypy --strict over infra and tests."""
-    session.run("mypy")
+    session.run(PY, "-m", "mypy")
+
+
+@nox.session(tags=["ci"])
+def reports(session: nox.Session) -> None:
+    """Regenerate reports/ (AsyncMock scan, test suite, pre-push plan); `-- --check` fails when stale."""
+    session.run(PY, "-m", "infra", "reports", "--exclude", "tests/asyncmock_corpus", *session.posargs)
 
 
 @nox.session
 def regress(session: nox.Session) -> None:
     """Fail when a prepush session got slower on this machine (see `infra regress --help`)."""
-    session.run("infra", "regress", *session.posargs)
+    session.run(PY, "-m", "infra", "regress", *session.posargs)
 
 
 infra.sessions.register()  # last, so planned names that clash with ours get a prepush- prefix
