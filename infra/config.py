@@ -28,6 +28,11 @@ META = "meta"
 # A migrated hook keeps its definition but is parked in the manual stage; this marker on its
 # `stages:` line (written by `infra migrate`) says which stages it really belongs to.
 MIGRATED_MARKER = re.compile(r"#\s*infra: was (\[[^\]]*\])")
+# `infra migrate` parks hooks without `stages` by setting `default_stages` (every stage but
+# pre-push); this marker on that line gives the value pre-commit used before.
+DEFAULT_STAGES_MARKER = re.compile(r"#\s*infra: was (every stage|\[[^\]]*\])")
+# The one hook `infra migrate` leaves at pre-push: it runs the plan, so it is never planned.
+RUNNER_HOOK_ID = "infra-prepush"
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -78,8 +83,16 @@ class Config(NamedTuple):
     text: str
 
     def hooks_for_stage(self, stage: str) -> tuple[Hook, ...]:
-        """The hooks pre-commit runs in ``stage`` (migrated hooks count at their real stages)."""
-        return tuple(h for h in self.hooks if stage in h.stages)
+        """The hooks pre-commit runs in ``stage`` (migrated hooks count at their real stages).
+
+        The ``infra-prepush`` runner hook added by ``infra migrate`` is left out: it is what
+        runs these hooks, not one of them.
+        """
+        return tuple(h for h in self.hooks if stage in h.stages and not _is_runner(h))
+
+
+def _is_runner(hook: Hook) -> bool:
+    return hook.repo == LOCAL and hook.id == RUNNER_HOOK_ID
 
 
 def load(path: Path) -> Config:
@@ -90,7 +103,8 @@ def load(path: Path) -> Config:
     hook_lines = _hook_lines(nodes)
     lines = text.splitlines()
     raw_hooks = [dict(h) for repo in data["repos"] for h in repo["hooks"]]
-    hooks = _build_hooks(applied, hook_lines, lines, raw_hooks)
+    planned_default = _migrated_default_stages(nodes, lines) or tuple(applied["default_stages"])
+    hooks = _build_hooks(applied, planned_default, hook_lines, lines, raw_hooks)
     return Config(
         path=path,
         hooks=hooks,
@@ -211,11 +225,11 @@ def _seq(node: yaml.Node | None) -> list[yaml.Node]:
 
 def _build_hooks(
     applied: dict[str, Any],
+    default_stages: tuple[str, ...],
     hook_lines: list[tuple[str, int]],
     text_lines: list[str],
     raw_hooks: list[dict[str, Any]],
 ) -> tuple[Hook, ...]:
-    default_stages = tuple(applied["default_stages"])
     seen: Counter[str] = Counter()
     hooks: list[Hook] = []
     for repo in applied["repos"]:
@@ -271,7 +285,7 @@ def _hook(
 
 def _migrated_stages(raw: dict[str, Any], hook_text: list[str]) -> tuple[str, ...] | None:
     """Stages recorded by ``infra migrate`` on the hook's ``stages:`` line, if any."""
-    if tuple(raw.get("stages") or ()) != ("manual",):
+    if "manual" not in (raw.get("stages") or ()):
         return None
     for text in hook_text:
         if text.lstrip().startswith("stages:"):
@@ -283,3 +297,16 @@ def _migrated_stages(raw: dict[str, Any], hook_text: list[str]) -> tuple[str, ..
                 return tuple(transform_stage(str(s)) for s in parsed)
             return None
     return None
+
+
+def _migrated_default_stages(nodes: yaml.Node | None, text_lines: list[str]) -> tuple[str, ...] | None:
+    """The ``default_stages`` recorded by ``infra migrate`` on that top-level line, if any."""
+    keys = [k for k, _ in getattr(nodes, "value", ()) if k.value == "default_stages"]  # a mapping: validated
+    match = DEFAULT_STAGES_MARKER.search(text_lines[keys[0].start_mark.line]) if keys else None
+    if match is None:
+        return None
+    from pre_commit.clientlib import STAGES, transform_stage
+
+    if match.group(1) == "every stage":
+        return tuple(STAGES)
+    return tuple(transform_stage(str(s)) for s in yaml.safe_load(match.group(1)) or [])

@@ -183,3 +183,47 @@ def test_migrated_marker_restores_real_stages(tmp_path: Path) -> None:
     cfg = config.load(path)
     assert [(h.key, h.migrated) for h in cfg.hooks_for_stage("pre-push")] == [("parked", True)]
     assert cfg.hooks[1].stages == ("manual",)
+
+
+def test_migrated_marker_with_other_stages_restores_them(tmp_path: Path) -> None:
+    """A hook that also ran at pre-commit keeps it and counts at its recorded stages again."""
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "repos:\n- repo: local\n  hooks:\n"
+        + LOCAL_HOOK.format(id="both")
+        + "    stages: [pre-commit, manual]  # infra: was [pre-commit, push]  # slow\n"
+    )
+    hook = config.load(path).hooks[0]
+    assert (hook.stages, hook.migrated) == (("pre-commit", "pre-push"), True)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("default_stages: [pre-commit, manual]  # infra: was every stage\n", "every"),
+        ("default_stages: [pre-commit, manual]  # infra: was [commit, push]\n", ("pre-commit", "pre-push")),
+        ("default_stages: [pre-commit, manual]\n", ("pre-commit", "manual")),
+    ],
+)
+def test_default_stages_marker_restores_the_recorded_default(
+    tmp_path: Path, line: str, expected: object
+) -> None:
+    """Hooks without stages take the default_stages recorded by `infra migrate`, not the parked one."""
+    from pre_commit.clientlib import STAGES
+
+    path = tmp_path / "c.yaml"
+    path.write_text(_local() + line)
+    cfg = config.load(path)
+    assert cfg.hooks[0].stages == (tuple(STAGES) if expected == "every" else expected)
+    assert cfg.default_stages == ("pre-commit", "manual")  # what pre-commit itself uses
+
+
+def test_runner_hook_is_never_planned(tmp_path: Path) -> None:
+    """The infra-prepush hook runs the plan, so it is not one of the pre-push hooks."""
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        _local() + "  - id: infra-prepush\n    name: r\n    entry: nox -t prepush\n    language: system\n"
+    )
+    cfg = config.load(path)
+    assert [h.key for h in cfg.hooks] == ["ok", "infra-prepush"]
+    assert [h.key for h in cfg.hooks_for_stage("pre-push")] == ["ok"]
