@@ -691,3 +691,18 @@ def test_hook_manifest_is_valid_and_its_entry_runs(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stdout.startswith(f"{bad}:2:5: AM001 ")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_check_paths_restores_the_garbage_collector(tmp_path: Path, enabled: bool) -> None:
+    """The GC pause during a check leaves the collector as it found it."""
+    import gc
+
+    write(tmp_path / "test_a.py", BAD)
+    if not enabled:
+        gc.disable()
+    try:
+        check_paths([tmp_path])
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -36,6 +36,8 @@ are not resolved for AM003, and ``# noqa`` applies to the line a finding is repo
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -119,14 +121,14 @@ def unconfigured(tree: ast.Module) -> Iterator[tuple[ast.Call, str]]:
         )
         if not code:
             continue
-        groups = flow.decorator_groups(patch) or [flow.patch_results(patch, ())]
+        groups = flow.bind.decorator_groups(patch) or [flow.bind.patch_results(patch, ())]
         if not flow.satisfied(groups, own_only=False):
             yield call, code
     for call in index.calls:
         if call in claimed or not is_asyncmock_ctor(call, names) or ctor_configured(call):
             continue
         aexit = _aexit_target(index, call)
-        if not flow.satisfied([flow.destinations(call)], own_only=aexit):
+        if not flow.satisfied([flow.bind.destinations(call)], own_only=aexit):
             yield call, "AM004" if aexit else "AM001"
 
 
@@ -198,5 +200,18 @@ def check_file(file: Path) -> list[Finding]:
 
 def check_paths(paths: Sequence[Path]) -> list[Finding]:
     """Findings for files and directories (walked for ``*.py``), sorted by (path, line, col, code)."""
-    findings = [finding for file in iter_files(paths) for finding in check_file(file)]
+    with _no_gc():
+        findings = [finding for file in iter_files(paths) for finding in check_file(file)]
     return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic GC: each file's trees are acyclic and freed by refcounting (~10% faster)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

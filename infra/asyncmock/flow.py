@@ -29,7 +29,8 @@ import ast
 import enum
 from typing import NamedTuple
 
-from infra.asyncmock.forms import PatchCall, patch_call, patched_attribute, path_of
+from infra.asyncmock.bindings import ENTER, Bindings, Dest, call_name
+from infra.asyncmock.forms import path_of
 from infra.asyncmock.index import ANY_INDEX, SELF, ModuleIndex, Path, Pos, Scope, position
 
 RVSE = frozenset({"return_value", "side_effect"})
@@ -38,7 +39,6 @@ NOT_AWAITED = frozenset({"assert_not_awaited", "assert_not_called"})
 USED_ATTRIBUTES = frozenset(
     {"await_count", "await_args", "await_args_list", "call_count", "call_args", "call_args_list", "called"}
 )
-ENTER = frozenset({"enter_context", "enter_async_context"})
 _MAX_PATH = 12
 _MAX_DEPTH = 40
 
@@ -50,16 +50,6 @@ class Seen(enum.Flag):
     USED = enum.auto()
     SAFE = enum.auto()
     ESCAPED = enum.auto()
-
-
-class Dest(NamedTuple):
-    """Where a value lands: a path in a scope, or (``returns`` set) out of a function."""
-
-    path: Path
-    scope: Scope
-    pos: Pos | None  # None: every statement of the scope counts (module and class attributes)
-    returns: ast.FunctionDef | ast.AsyncFunctionDef | None = None
-    patcher: bool = False  # the value is a patcher: its ``start()`` / ``__enter__`` gives the mock
 
 
 class Handle(NamedTuple):
@@ -79,19 +69,12 @@ def relate(path: Path, handle: Path) -> tuple[bool, Path] | None:
     return False, handle[len(path) :]
 
 
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
-
-
 def _mockish(value: ast.expr | None) -> bool:
     """A value that replaces a child with something callable: a mock, a helper, a function."""
     if isinstance(value, ast.Lambda | ast.Name | ast.Attribute):
         return True
     if isinstance(value, ast.Call):
-        name = _call_name(value)
+        name = call_name(value)
         return name.lower().endswith("mock") or name == "create_autospec"
     return False
 
@@ -105,207 +88,15 @@ def _assigned(rel: Path, value: ast.expr | None) -> Seen:
     return Seen.CHILD if _mockish(value) else Seen.NONE
 
 
-def _index_of(elts: list[ast.expr], node: ast.AST) -> str:
-    for i, elt in enumerate(elts):
-        if isinstance(elt, ast.Starred):
-            return ANY_INDEX
-        if elt is node:
-            return f"[{i}]"
-    return ANY_INDEX  # pragma: no cover - node is always one of the elements
-
-
-def _key_of(node: ast.Dict, value: ast.AST) -> str:
-    for key, item in zip(node.keys, node.values, strict=True):
-        if item is value and isinstance(key, ast.Constant) and isinstance(key.value, int | str):
-            return f"[{key.value!r}]"
-    return ANY_INDEX
-
-
 class Flow:
-    """Destinations and configuration of mocks within one module (see the module docstring)."""
+    """Whether the mocks of one module get configured (see the module docstring)."""
 
     def __init__(self, index: ModuleIndex) -> None:
         self.ix = index
+        self.bind = Bindings(index)
         self.own_only = False  # AM004: only the mock's own return value counts
         self._active: set[Handle] = set()
         self._active_funcs: set[ast.AST] = set()
-
-    # -- where values go ---------------------------------------------------------------------
-
-    def destinations(self, node: ast.AST, suffix: Path = ()) -> list[Dest]:
-        """Every place the value of ``node`` is bound to (``[]`` when it is passed away anonymously).
-
-        An argument of a call to a function of this module also lands in that function's
-        parameter (a helper may configure it); the call's own result is followed as well.
-        """
-        extra: list[Dest] = []
-        return [*self._bound(node, suffix, extra), *extra]
-
-    def _bound(self, node: ast.AST, suffix: Path, extra: list[Dest]) -> list[Dest]:
-        while True:
-            parent = self.ix.parents.get(node)
-            if isinstance(parent, ast.Assign) and node is parent.value:
-                return [d for target in parent.targets for d in self.target(target, suffix)]
-            if isinstance(parent, ast.AnnAssign | ast.NamedExpr) and node is parent.value:
-                return self.target(parent.target, suffix)
-            if isinstance(parent, ast.Tuple | ast.List | ast.Set):
-                suffix = (_index_of(parent.elts, node), *suffix)
-            elif isinstance(parent, ast.Dict):
-                if not any(v is node for v in parent.values):
-                    return []
-                suffix = (_key_of(parent, node), *suffix)
-            elif isinstance(parent, ast.keyword):
-                call = self.ix.parents.get(parent)
-                if not isinstance(call, ast.Call) or parent.arg is None:
-                    return []
-                special = self._special_argument(call, node, parent.arg, suffix)
-                if special is not None:
-                    return special
-                extra += self._callee(call, parent.arg, suffix)
-                suffix, parent = (parent.arg, *suffix), call
-            elif isinstance(parent, ast.Call):
-                if node is parent.func:
-                    return []
-                position_ = next(i for i, a in enumerate(parent.args) if a is node)
-                extra += self._callee(parent, position_, suffix)
-                return self._special_argument(parent, node, None, suffix) or []
-            elif isinstance(parent, ast.Return | ast.Yield | ast.YieldFrom):
-                func = self.ix.function_of(parent)
-                return [] if func is None else [Dest(suffix, func, None, returns=func)]
-            elif isinstance(parent, ast.For | ast.AsyncFor) and node is parent.iter:
-                return self.target(parent.target, suffix[1:]) if suffix[:1] and suffix[0][0] == "[" else []
-            elif not (
-                isinstance(parent, ast.Await | ast.BoolOp)
-                or (isinstance(parent, ast.IfExp) and node is not parent.test)
-            ):
-                return []
-            node = parent
-
-    def target(self, target: ast.expr, suffix: Path = ()) -> list[Dest]:
-        """Destinations for assigning to ``target`` (tuples unpack an index from ``suffix``)."""
-        if isinstance(target, ast.Tuple | ast.List):
-            head = suffix[0] if suffix else ANY_INDEX
-            if head == ANY_INDEX or not head[1:-1].isdigit() or int(head[1:-1]) >= len(target.elts):
-                return []
-            elts = target.elts[: int(head[1:-1]) + 1]
-            if any(isinstance(e, ast.Starred) for e in elts):
-                return []
-            return self.target(elts[-1], suffix[1:])
-        occ = self.ix.chains.get(target)
-        if occ is None:
-            return []
-        if isinstance(occ.scope, ast.ClassDef):
-            cls = occ.scope
-            return [
-                Dest((SELF, *occ.path, *suffix), cls, None),
-                Dest((cls.name, *occ.path, *suffix), self.ix.tree, None),
-            ]
-        pos = None if isinstance(occ.scope, ast.Module) else occ.pos
-        return [Dest((*occ.path, *suffix), occ.scope, pos)]
-
-    def _special_argument(
-        self, call: ast.Call, node: ast.AST, keyword: str | None, suffix: Path
-    ) -> list[Dest] | None:
-        """Arguments whose destination is known: ``patch(new=...)``, ``setattr``, ``configure_mock``."""
-        patch = patch_call(call, self.ix.names)
-        name = _call_name(call)
-        if patch is not None:
-            return self.patch_results(patch, suffix) if node is patch.new else None
-        if name == "setattr" and len(call.args) == 3 and node is call.args[2]:
-            obj, attr = path_of(self.ix, call.args[0]), call.args[1]
-            if obj is None or not (isinstance(attr, ast.Constant) and isinstance(attr.value, str)):
-                return []
-            return [self._here(call, (*obj, attr.value, *suffix))]
-        if name == "configure_mock" and keyword is not None and isinstance(call.func, ast.Attribute):
-            obj = path_of(self.ix, call.func.value)
-            return [] if obj is None else [self._here(call, (*obj, keyword, *suffix))]
-        return None
-
-    def _callee(self, call: ast.Call, argument: str | int, suffix: Path) -> list[Dest]:
-        """The parameter of a function defined in this module that receives ``argument``."""
-        path = path_of(self.ix, call.func)
-        if path is None or len(path) > 2 or (len(path) == 2 and path[0] != SELF):
-            return []
-        infos = [
-            i
-            for i in self.ix.funcs.values()
-            if i.node.name == path[-1] and (i.cls is None) == (len(path) == 1)
-        ]
-        if len(infos) != 1:
-            return []
-        info = infos[0]
-        if isinstance(argument, int):
-            starred = any(isinstance(a, ast.Starred) for a in call.args[: argument + 1])
-            name = info.params[argument] if argument < len(info.params) and not starred else None
-        else:
-            name = argument if argument in info.all_params else None
-        return [] if name is None else [Dest((name, *suffix), info.node, position(info.node))]
-
-    def _here(self, node: ast.AST, path: Path) -> Dest:
-        scope = self.ix.scope_of(node)
-        return Dest(path, scope, None if isinstance(scope, ast.Module | ast.ClassDef) else position(node))
-
-    def patch_results(self, patch: PatchCall, suffix: Path) -> list[Dest]:
-        """Where the mock made (or given as ``new``) by a patch call goes."""
-        call, dests = patch.node, []
-        attribute = patched_attribute(patch)
-        obj = None if attribute is None else path_of(self.ix, attribute[0])
-        if attribute is not None and obj is not None:
-            dests.append(self._here(call, (*obj, attribute[1], *suffix)))
-        parent = self.ix.parents.get(call)
-        grand = self.ix.parents.get(parent) if parent is not None else None
-        if isinstance(parent, ast.withitem):
-            dests += [] if parent.optional_vars is None else self.target(parent.optional_vars, suffix)
-        elif isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            pass  # a decorator: see decorator_groups
-        elif patch.mocker:
-            dests += self.destinations(call, suffix)
-        elif isinstance(parent, ast.Attribute) and parent.attr in ("start", "__enter__"):
-            dests += self.destinations(grand, suffix) if isinstance(grand, ast.Call) else []
-        elif isinstance(parent, ast.Call) and _call_name(parent) in ENTER and parent.args[:1] == [call]:
-            dests += self.destinations(parent, suffix)
-        else:
-            dests += [d._replace(patcher=True) for d in self.destinations(call, suffix)]
-        return dests
-
-    def decorator_groups(self, patch: PatchCall) -> list[list[Dest]] | None:
-        """For a ``@patch`` decorator: per decorated test, the injected parameter; else None."""
-        owner = self.ix.parents.get(patch.node)
-        if not isinstance(owner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            return None
-        extra = self.patch_results(patch, ())
-        offset = self._injected_index(owner, patch.node)
-        if isinstance(owner, ast.ClassDef):
-            # a class decorator patches each test* method, outside the method's own decorators
-            tests = [m.node for m in self.ix.methods(owner) if m.node.name.startswith("test")]
-            return [self._parameter(t, len(self._injecting(t)), offset) + extra for t in tests] or [[]]
-        return [self._parameter(owner, 0, offset) + extra]
-
-    def _injecting(self, owner: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.expr]:
-        """Patch decorators that pass a mock argument, innermost first."""
-        found: list[ast.expr] = []
-        for deco in reversed(owner.decorator_list):
-            patch = patch_call(deco, self.ix.names) if isinstance(deco, ast.Call) else None
-            if patch is not None and not patch.mocker and patch.new is None:
-                found.append(deco)
-        return found
-
-    def _injected_index(
-        self, owner: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, call: ast.AST
-    ) -> int | None:
-        """Which injected argument a decorator supplies (None: it passes none, e.g. ``new=``)."""
-        injecting = self._injecting(owner)
-        return next((i for i, deco in enumerate(injecting) if deco is call), None)
-
-    def _parameter(
-        self, func: ast.FunctionDef | ast.AsyncFunctionDef, before: int, offset: int | None
-    ) -> list[Dest]:
-        params = self.ix.funcs[func].params
-        if offset is None or before + offset >= len(params):
-            return []
-        return [Dest((params[before + offset],), func, position(func))]
-
-    # -- what happens to them ----------------------------------------------------------------
 
     def satisfied(self, groups: list[list[Dest]], *, own_only: bool) -> bool:
         """Every group (OR of destinations) leads to a configured mock."""
@@ -354,7 +145,7 @@ class Flow:
             elif extends:
                 seen |= self._loaded((*h.mock, *rest), occ.node)
             else:
-                seen |= self.follow(self.destinations(occ.node, rest), h.mock)
+                seen |= self.follow(self.bind.destinations(occ.node, rest), h.mock)
         return seen
 
     def _stored(self, rel: Path, node: ast.expr) -> Seen:
@@ -367,13 +158,13 @@ class Flow:
             return self._patcher_used(rel, node, parent)
         if isinstance(parent, ast.Call) and parent.func is node:
             return self._method_called(rel, parent)
-        if isinstance(parent, ast.Call) and _call_name(parent) == "setattr" and parent.args[:1] == [node]:
+        if isinstance(parent, ast.Call) and call_name(parent) == "setattr" and parent.args[:1] == [node]:
             name = parent.args[1] if len(parent.args) == 3 else None
             if isinstance(name, ast.Constant) and isinstance(name.value, str):
                 return _assigned((*rel, name.value), parent.args[2])
         if len(rel) == 1 and rel[0] in USED_ATTRIBUTES:
             return Seen.USED
-        return self.follow(self.destinations(node), rel)
+        return self.follow(self.bind.destinations(node), rel)
 
     def _method_called(self, rel: Path, call: ast.Call) -> Seen:
         if not rel:
@@ -391,14 +182,14 @@ class Flow:
 
     def _patcher_used(self, rel: Path, node: ast.expr, parent: ast.AST | None) -> Seen:
         if rel[1:] in (("start",), ("__enter__",)) and isinstance(parent, ast.Call) and parent.func is node:
-            return self.follow(self.destinations(parent), ())
+            return self.follow(self.bind.destinations(parent), ())
         if rel != (PATCHER,):
             return Seen.NONE
         if isinstance(parent, ast.withitem):
-            return self.follow(self.target(parent.optional_vars) if parent.optional_vars else [], ())
-        if isinstance(parent, ast.Call) and _call_name(parent) in ENTER and parent.args[:1] == [node]:
-            return self.follow(self.destinations(parent), ())
-        return self.follow(self.destinations(node), rel)
+            return self.follow(self.bind.target(parent.optional_vars) if parent.optional_vars else [], ())
+        if isinstance(parent, ast.Call) and call_name(parent) in ENTER and parent.args[:1] == [node]:
+            return self.follow(self.bind.destinations(parent), ())
+        return self.follow(self.bind.destinations(node), rel)
 
     # -- leaving the scope -------------------------------------------------------------------
 
@@ -443,7 +234,7 @@ class Flow:
                 groups.append([Dest((name, *suffix), other.node, position(other.node))])
         for call in self.ix.calls:
             used = [a.value for a in call.args if isinstance(a, ast.Constant)]
-            if _call_name(call) == "usefixtures" and name in used:
+            if call_name(call) == "usefixtures" and name in used:
                 groups.append([])  # requested without a name to configure it through
         return groups
 
@@ -452,5 +243,7 @@ class Flow:
         cls = self.ix.funcs[func].cls
         wanted = {(func.name,)} if cls is None else {(SELF, func.name), (cls.name, func.name)}
         return [
-            self.destinations(call, suffix) for call in self.ix.calls if path_of(self.ix, call.func) in wanted
+            self.bind.destinations(call, suffix)
+            for call in self.ix.calls
+            if path_of(self.ix, call.func) in wanted
         ]
