@@ -56,6 +56,20 @@ class _Ctx(NamedTuple):
         return self.deadline is not None and time.monotonic() >= self.deadline
 
 
+def sessions_with_work(project: Project, environ: Mapping[str, str], *, all_files: bool) -> list[str]:
+    """The sessions that have at least one hook to run for this push (cheap: no process but git)."""
+    change = changes.find(project.root, environ, force_all=all_files)
+    classifier = triggers.Classifier(
+        project.root, change.filenames, project.config.files, project.config.exclude
+    )
+    skips = triggers.skips_from_env(environ)
+    return [
+        s.name
+        for s in project.plan.sessions
+        if any(triggers.decide(classifier, m.hook, skips).runs for m in s.members)
+    ]
+
+
 def run_session(project: Project, name: str, options: Options, environ: Mapping[str, str]) -> SessionResult:
     start = time.monotonic()
     session = project.plan.session(name)

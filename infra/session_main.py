@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
@@ -33,6 +35,17 @@ def parse_posargs(posargs: list[str]) -> argparse.Namespace:
     return args
 
 
+def wants_all_files(flag: bool, environ: Mapping[str, str]) -> bool:
+    """``--all-files``, or CI outside a pre-push (CI checks everything)."""
+    return flag or (bool(environ.get("CI")) and not environ.get("PRE_COMMIT_FROM_REF"))
+
+
+@functools.cache
+def load_project(root: Path) -> project.Project:
+    """One plan per process: with ``-j 1`` nox runs every session in the same process."""
+    return project.load(root, environ=dict(os.environ))
+
+
 def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # so run.run stops the child tree before we exit
 
@@ -41,10 +54,9 @@ def run(session: nox.Session, root: Path, name: str) -> None:
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         args = parse_posargs(list(session.posargs))
-        proj = project.load(root, environ=dict(os.environ))
+        proj = load_project(root)
         opts = execute.Options(
-            all_files=args.all_files
-            or (bool(os.environ.get("CI")) and not os.environ.get("PRE_COMMIT_FROM_REF")),
+            all_files=wants_all_files(args.all_files, os.environ),
             full=args.full or bool(os.environ.get("CI")),
             run_id=os.environ.get("INFRA_RUN_ID", ledger.new_run_id()),
             timeout=args.timeout,
