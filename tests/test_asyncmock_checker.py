@@ -306,6 +306,7 @@ RULE_CASES = {
             m.name = "authz"
             m.user = make_user()
             del m.other
+            await run(m)
     """,
     "unpacking_and_containers": """
         from unittest.mock import AsyncMock
@@ -314,32 +315,38 @@ RULE_CASES = {
             (a, b), c = (AsyncMock(), AsyncMock()), AsyncMock()
             a.return_value = b.return_value = c.return_value = 1
             first, *rest = AsyncMock(), AsyncMock()  # expect: AM001, AM001
-            [*more, AsyncMock()]  # expect: AM001
+            use([*more, AsyncMock()])  # expect: AM001
             pair = AsyncMock(), AsyncMock()  # expect: AM001
             pair[0].return_value = 1
+            await use(a, b, c, pair, first)
 
         async def test_b():
             items = [AsyncMock()]  # expect: AM001
+            use(items)
             items = []
 
         async def test_c():
             x, y = AsyncMock()  # expect: AM001
             p, q = [AsyncMock()]  # expect: AM001
+            use(p)
+            [*more, AsyncMock()]  # a discarded expression: nothing can await it
     """,
     "anonymous_positions": """
         from unittest.mock import AsyncMock
 
         async def test_a(flag):
-            await AsyncMock()  # expect: AM001
+            use(await AsyncMock())  # expect: AM001
             AsyncMock().check.return_value = 1  # expect: AM001
-            x = AsyncMock() if AsyncMock() else None  # expect: AM001, AM001
+            x = AsyncMock() if AsyncMock() else None  # expect: AM001
             y = flag or AsyncMock()  # expect: AM001
-            d = {AsyncMock(): 1}  # expect: AM001
+            d = {AsyncMock(): 1}
             setattr(obj, name, AsyncMock())  # expect: AM001
-            for m in AsyncMock():  # expect: AM001
+            for m in AsyncMock():
                 pass
             if (w := AsyncMock()):
                 w.return_value = 1
+            AsyncMock()()  # expect: AM001
+            use(x, y, d, w)
     """,
     "aexit_forms": """
         from unittest.mock import AsyncMock, MagicMock
@@ -352,6 +359,9 @@ RULE_CASES = {
             other = MagicMock()
             other.__aexit__ = AsyncMock()
             other.__aexit__.side_effect = None
+            await use(cm, other)
+            unused = MagicMock()
+            unused.__aexit__ = AsyncMock()
     """,
     "self_referential_session_terminates": """
         from unittest.mock import AsyncMock
@@ -402,6 +412,7 @@ RULE_CASES = {
 
             def test_a(self):
                 TestA.authz.check.return_value = 1
+                use(self.authz, self.other)
 
         def test_b():
             SHARED.return_value = 1
@@ -450,6 +461,9 @@ RULE_CASES = {
         async def test_a(key):
             deps = {"db": None, key: AsyncMock()}
             deps["authz"].return_value = 1
+            more = {**deps, "authz": AsyncMock()}
+            more["authz"].return_value = 1
+            await use(deps, more)
             make().configure_mock(check=AsyncMock())  # expect: AM001
     """,
     "recursive_helper": """
@@ -497,6 +511,32 @@ RULE_CASES = {
         @pytest.mark.slow
         def test_a(a, x, shared):
             a.return_value = x
+            use(shared)
+
+        def test_b(shared):
+            pass
+    """,
+    "inert_and_leaking_uses": """
+        import inspect
+        from unittest.mock import AsyncMock
+
+        def test_inert(x):
+            m = AsyncMock()
+            assert m
+            if not m == x:
+                print(f"{m!r}", str(m), object.__hash__(m), m.__round__(), inspect.signature(m))
+            del m
+
+        async def test_leaks(client):
+            a = AsyncMock()  # expect: AM001
+            await a.__aenter__()
+            b = AsyncMock()  # expect: AM001
+            with b:
+                pass
+            c = AsyncMock()  # expect: AM001
+            await client.get(auth=c)
+            d = AsyncMock()  # expect: AM001
+            await d.check()
     """,
     "module_level_oddities": """
         from unittest.mock import AsyncMock
@@ -533,7 +573,7 @@ def test_unittest_patch_names_need_an_import_when_shadowed() -> None:
 
 def test_finding_text_and_column_in_characters() -> None:
     """`path:line:col: CODE message`, with a 1-based column counted in characters, not bytes."""
-    source = 'label = "é"; authz = AsyncMock()\n'
+    source = 'label = "é"; authz = AsyncMock()\nguard(authz)\n'
     [finding] = check_source(source, "t.py")
     assert (finding.line, finding.col, finding.code) == (1, 22, "AM001")
     assert str(finding) == f"t.py:1:22: AM001 {finding.message}"
@@ -552,7 +592,7 @@ def test_finding_text_and_column_in_characters() -> None:
 )
 def test_noqa_suppression(comment: str, reported: bool) -> None:
     """`# noqa` (bare or listing the code, any case) on the reported line suppresses it."""
-    findings = check_source(f"m = AsyncMock()  {comment}\n", "t.py")
+    findings = check_source(f"m = AsyncMock()  {comment}\nguard(m)\n", "t.py")
     assert bool(findings) is reported
 
 
@@ -588,7 +628,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-BAD = "from unittest.mock import AsyncMock\nm = AsyncMock()\n"
+BAD = "from unittest.mock import AsyncMock\nm = AsyncMock()\nguard(m)\n"
 
 
 def test_check_paths_walks_sorts_and_keeps_relative_paths(
@@ -596,7 +636,7 @@ def test_check_paths_walks_sorts_and_keeps_relative_paths(
 ) -> None:
     """Directories are walked for *.py (hidden dirs and __pycache__ skipped); paths stay as given."""
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "tests" / "b.py", BAD + "n = AsyncMock()\n")
+    write(tmp_path / "tests" / "b.py", BAD + "n = AsyncMock()\nguard(n)\n")
     write(tmp_path / "tests" / "a" / "test_x.py", BAD)
     write(tmp_path / "tests" / ".hidden" / "x.py", BAD)
     write(tmp_path / "tests" / "__pycache__" / "x.py", BAD)
@@ -605,7 +645,7 @@ def test_check_paths_walks_sorts_and_keeps_relative_paths(
     assert [(f.path, f.line) for f in findings] == [
         ("tests/a/test_x.py", 2),
         ("tests/b.py", 2),
-        ("tests/b.py", 3),
+        ("tests/b.py", 4),
     ]
 
 

@@ -92,6 +92,7 @@ def test_each_code_gets_its_fail_closed_form() -> None:
                 pass
             with patch.object(Authz, "check", autospec=True):
                 pass
+            await guard(authz, cm)
         """
     )
     assert "authz = deny_async_mock(spec=Authz)  # keep me" in out
@@ -103,8 +104,11 @@ def test_each_code_gets_its_fail_closed_form() -> None:
 
 def test_aexit_only_fix_adds_no_import() -> None:
     """An AM004-only file needs no helper, so no import is added."""
-    out = fixed("from unittest.mock import AsyncMock\n\ncm.__aexit__ = AsyncMock()\n")
-    assert out == "from unittest.mock import AsyncMock\n\ncm.__aexit__ = AsyncMock(return_value=False)\n"
+    out = fixed("from unittest.mock import AsyncMock\n\ncm.__aexit__ = AsyncMock()\nuse(cm)\n")
+    assert (
+        out
+        == "from unittest.mock import AsyncMock\n\ncm.__aexit__ = AsyncMock(return_value=False)\nuse(cm)\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -168,26 +172,26 @@ IMPORT = "from infra.testing import deny_async_mock\n"
     ("source", "expected_prefix"),
     [
         (
-            '"""Doc."""\nm = AsyncMock()\n',
-            f'"""Doc."""\n{IMPORT}m = deny_async_mock()\n',
+            '"""Doc."""\nuse(AsyncMock())\n',
+            f'"""Doc."""\n{IMPORT}use(deny_async_mock())\n',
         ),
         (
-            "#!/usr/bin/env python\n# comment\nm = AsyncMock()\n",
-            f"#!/usr/bin/env python\n# comment\n{IMPORT}m = deny_async_mock()\n",
+            "#!/usr/bin/env python\n# comment\nuse(AsyncMock())\n",
+            f"#!/usr/bin/env python\n# comment\n{IMPORT}use(deny_async_mock())\n",
         ),
         (
             '"""Doc."""\n\nfrom __future__ import annotations\n\nimport os\nfrom x import (\n    y,\n)\n\n'
-            "def test():\n    import json\n    m = AsyncMock()\n",
+            "def test():\n    import json\n    use(AsyncMock())\n",
             f'"""Doc."""\n\nfrom __future__ import annotations\n\nimport os\nfrom x import (\n    y,\n)\n{IMPORT}',
         ),
         (
             "import os\nif TYPE_CHECKING:\n    import json\nimport sys\nX = 1\nimport re\nclass T:\n    import io\n"
-            "    m = AsyncMock()\n",
+            "    use(AsyncMock())\n",
             f"import os\nif TYPE_CHECKING:\n    import json\nimport sys\nX = 1\nimport re\n{IMPORT}class T:\n",
         ),
         (
-            "import os\nM = AsyncMock()\nimport sys\n",
-            f"import os\n{IMPORT}M = deny_async_mock()\nimport sys\n",
+            "import os\nuse(AsyncMock())\nimport sys\n",
+            f"import os\n{IMPORT}use(deny_async_mock())\nimport sys\n",
         ),
     ],
     ids=[
@@ -209,10 +213,12 @@ def test_import_goes_after_top_level_imports_before_the_first_change(
 
 def test_existing_import_and_alias_are_reused() -> None:
     """An existing (possibly aliased) import of the helper is used instead of adding one."""
-    out = fixed("from infra.testing import other, deny_async_mock as deny\nimport os\nm = AsyncMock()\n")
-    assert out == "from infra.testing import other, deny_async_mock as deny\nimport os\nm = deny()\n"
-    out = fixed("from infra.testing import *\nfrom infra.testing import strict_async_mock\nm = AsyncMock()\n")
-    assert out.endswith(f"from infra.testing import strict_async_mock\n{IMPORT}m = deny_async_mock()\n")
+    out = fixed("from infra.testing import other, deny_async_mock as deny\nimport os\nuse(AsyncMock())\n")
+    assert out == "from infra.testing import other, deny_async_mock as deny\nimport os\nuse(deny())\n"
+    out = fixed(
+        "from infra.testing import *\nfrom infra.testing import strict_async_mock\nuse(AsyncMock())\n"
+    )
+    assert out.endswith(f"from infra.testing import strict_async_mock\n{IMPORT}use(deny_async_mock())\n")
 
 
 # -- files left alone ------------------------------------------------------------------------
@@ -230,7 +236,7 @@ def test_unparsable_file_is_left_untouched() -> None:
 
 def test_file_libcst_cannot_parse_is_left_untouched() -> None:
     """When libcst rejects what ast accepts (20,000 implicitly joined strings), nothing is written."""
-    source = b"m = AsyncMock()\nx = " + b" ".join([b"'a'"] * 20000) + b"\n"
+    source = b"use(AsyncMock())\nx = " + b" ".join([b"'a'"] * 20000) + b"\n"
     result = fix_source(source, "big.py")
     assert not result.changed
     assert result.note is not None and result.note.startswith("libcst cannot parse it")
@@ -239,7 +245,7 @@ def test_file_libcst_cannot_parse_is_left_untouched() -> None:
 
 def test_rewrite_that_would_not_parse_is_rejected() -> None:
     """The final guard keeps the original when the rewritten text is not valid Python."""
-    original = b"m = AsyncMock()\n"
+    original = b"use(AsyncMock())\n"
     result = verified("t.py", original, b"m = deny_async_mock(\n", 1)
     assert (result.fixed, result.applied) == (original, 0)
     assert result.note is not None and result.note.startswith("the rewrite would not parse")
@@ -254,7 +260,7 @@ def test_clean_source_is_unchanged() -> None:
 
 # -- files and the command line --------------------------------------------------------------
 
-BAD = b"from unittest.mock import AsyncMock\r\n\r\nm = AsyncMock()  # note\r\n"
+BAD = b"from unittest.mock import AsyncMock\r\n\r\nm = AsyncMock()  # note\r\nuse(m)\r\n"
 
 
 def test_fix_paths_writes_changed_files_and_keeps_line_endings(tmp_path: Path) -> None:
@@ -266,7 +272,7 @@ def test_fix_paths_writes_changed_files_and_keeps_line_endings(tmp_path: Path) -
     assert result.path == str(bad)
     assert bad.read_bytes() == (
         b"from unittest.mock import AsyncMock\r\nfrom infra.testing import deny_async_mock\r\n\r\n"
-        b"m = deny_async_mock()  # note\r\n"
+        b"m = deny_async_mock()  # note\r\nuse(m)\r\n"
     )
 
 

@@ -19,6 +19,24 @@ from infra.asyncmock.forms import PatchCall, patch_call, patched_attribute, path
 from infra.asyncmock.index import ANY_INDEX, SELF, ModuleIndex, Path, Pos, Scope, position
 
 ENTER = frozenset({"enter_context", "enter_async_context"})
+# calls that look at a value without awaiting it (or anything on it)
+INERT_CALLS = frozenset(
+    {
+        *("isinstance", "issubclass", "callable", "hasattr", "id", "hash", "repr", "str", "bool"),
+        *("int", "float", "complex", "len", "list", "tuple", "dir", "vars", "type", "print", "format"),
+        *("iscoroutinefunction", "iscoroutine", "isawaitable", "isfunction", "ismethod", "signature"),
+        *("isgeneratorfunction", "isgenerator", "isasyncgenfunction", "isasyncgen", "isclass"),
+        *("round", "trunc", "floor", "ceil", "oct", "hex", "abs", "iter"),
+        *("subTest", "assertIs", "assertIsNot", "assertIsNone", "assertIsNotNone", "assertIsInstance"),
+        *("assertNotIsInstance", "assertTrue", "assertFalse", "assertEqual", "assertNotEqual"),
+        *("assertIn", "assertNotIn"),
+    }
+)
+ASYNC_DUNDERS = frozenset({"__aenter__", "__aexit__", "__anext__", "__aiter__", "__await__", "__call__"})
+# expressions and statements that use a value without letting anything await it
+_INERT_PARENTS = (
+    *(ast.Expr, ast.Compare, ast.FormattedValue, ast.Assert, ast.UnaryOp, ast.If, ast.While, ast.Delete),
+)
 
 
 class Dest(NamedTuple):
@@ -29,6 +47,7 @@ class Dest(NamedTuple):
     pos: Pos | None  # None: every statement of the scope counts (module and class attributes)
     returns: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     patcher: bool = False  # the value is a patcher: its ``start()`` / ``__enter__`` gives the mock
+    leak: bool = False  # the value reaches code we cannot see (a call argument, a patch target, ...)
 
 
 def call_name(call: ast.Call) -> str:
@@ -37,6 +56,12 @@ def call_name(call: ast.Call) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
     return func.id if isinstance(func, ast.Name) else ""
+
+
+def inert_call(call: ast.Call) -> bool:
+    """A call that only inspects its arguments: ``isinstance(m, ...)``, ``str(m)``, ``object.__hash__(m)``."""
+    name = call_name(call)
+    return name in INERT_CALLS or (name.startswith("__") and name not in ASYNC_DUNDERS)
 
 
 def _index_of(elts: list[ast.expr], node: ast.AST) -> str:
@@ -60,6 +85,7 @@ class Bindings:
 
     def __init__(self, index: ModuleIndex) -> None:
         self.ix = index
+        self.leak = Dest((), index.tree, None, leak=True)
 
     def destinations(self, node: ast.AST, suffix: Path = ()) -> list[Dest]:
         """Every place the value of ``node`` is bound to (``[]`` when it is passed away anonymously).
@@ -81,48 +107,60 @@ class Bindings:
                 suffix = (_index_of(parent.elts, node), *suffix)
             elif isinstance(parent, ast.Dict):
                 if not any(v is node for v in parent.values):
-                    return []
+                    return []  # a dict key is hashed, never awaited
                 suffix = (_key_of(parent, node), *suffix)
             elif isinstance(parent, ast.keyword):
                 call = self.ix.parents.get(parent)
                 if not isinstance(call, ast.Call) or parent.arg is None:
+                    return [self.leak]
+                if inert_call(call):
                     return []
                 special = self._special_argument(call, node, parent.arg, suffix)
                 if special is not None:
                     return special
-                extra += self._callee(call, parent.arg, suffix)
+                extra += [*self._callee(call, parent.arg, suffix), self.leak]
                 suffix, parent = (parent.arg, *suffix), call
             elif isinstance(parent, ast.Call):
-                if node is parent.func:
-                    return []
-                position_ = next(i for i, a in enumerate(parent.args) if a is node)
-                extra += self._callee(parent, position_, suffix)
-                return self._special_argument(parent, node, None, suffix) or []
+                return self._argument(parent, node, suffix, extra)
             elif isinstance(parent, ast.Return | ast.Yield | ast.YieldFrom):
                 func = self.ix.function_of(parent)
-                return [] if func is None else [Dest(suffix, func, None, returns=func)]
-            elif isinstance(parent, ast.For | ast.AsyncFor) and node is parent.iter:
+                return [self.leak] if func is None else [Dest(suffix, func, None, returns=func)]
+            elif isinstance(parent, ast.For) and node is parent.iter:
                 return self.target(parent.target, suffix[1:]) if suffix[:1] and suffix[0][0] == "[" else []
-            elif not (
-                isinstance(parent, ast.Await | ast.BoolOp)
-                or (isinstance(parent, ast.IfExp) and node is not parent.test)
+            elif (isinstance(parent, ast.IfExp) and node is parent.test) or isinstance(
+                parent, _INERT_PARENTS
             ):
                 return []
+            elif not isinstance(parent, ast.Await | ast.BoolOp | ast.IfExp):
+                return [self.leak]  # anything else may reach code that awaits it
             node = parent
+
+    def _argument(self, call: ast.Call, node: ast.AST, suffix: Path, extra: list[Dest]) -> list[Dest]:
+        """A positional argument (or the called function itself) of ``call``."""
+        if node is call.func:
+            return [self.leak]
+        if inert_call(call):
+            return []
+        index = next((i for i, a in enumerate(call.args) if a is node), None)
+        if index is None:
+            return [self.leak]  # pragma: no cover - a value under a Call is its func or an argument
+        extra += self._callee(call, index, suffix)
+        special = self._special_argument(call, node, None, suffix)
+        return [self.leak] if special is None else special
 
     def target(self, target: ast.expr, suffix: Path = ()) -> list[Dest]:
         """Destinations for assigning to ``target`` (tuples unpack an index from ``suffix``)."""
         if isinstance(target, ast.Tuple | ast.List):
             head = suffix[0] if suffix else ANY_INDEX
             if head == ANY_INDEX or not head[1:-1].isdigit() or int(head[1:-1]) >= len(target.elts):
-                return []
+                return [self.leak]  # bound somewhere we cannot name
             elts = target.elts[: int(head[1:-1]) + 1]
             if any(isinstance(e, ast.Starred) for e in elts):
-                return []
+                return [self.leak]
             return self.target(elts[-1], suffix[1:])
         occ = self.ix.chains.get(target)
         if occ is None:
-            return []
+            return [self.leak]  # ``f().x = value``, ``type(cm).__aexit__ = value``
         if isinstance(occ.scope, ast.ClassDef):
             cls = occ.scope
             return [
@@ -139,15 +177,15 @@ class Bindings:
         patch = patch_call(call, self.ix.names)
         name = call_name(call)
         if patch is not None:
-            return self.patch_results(patch, suffix) if node is patch.new else None
+            return [*self.patch_results(patch, suffix), self.leak] if node is patch.new else None
         if name == "setattr" and len(call.args) == 3 and node is call.args[2]:
             obj, attr = path_of(self.ix, call.args[0]), call.args[1]
             if obj is None or not (isinstance(attr, ast.Constant) and isinstance(attr.value, str)):
-                return []
-            return [self._here(call, (*obj, attr.value, *suffix))]
+                return [self.leak]
+            return [self._here(call, (*obj, attr.value, *suffix)), self.leak]
         if name == "configure_mock" and keyword is not None and isinstance(call.func, ast.Attribute):
             obj = path_of(self.ix, call.func.value)
-            return [] if obj is None else [self._here(call, (*obj, keyword, *suffix))]
+            return [self.leak] if obj is None else [self._here(call, (*obj, keyword, *suffix))]
         return None
 
     def _callee(self, call: ast.Call, argument: str | int, suffix: Path) -> list[Dest]:

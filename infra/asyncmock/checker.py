@@ -22,6 +22,9 @@ Configured (not reported), see ``infra.asyncmock.flow`` for the exact rules:
   the mock is an object whose awaited calls are configured; its own result matters only if it is
   awaited itself, so this does not count when the test asserts ``m`` itself was awaited;
 - ``m.assert_not_awaited()``/``assert_not_called()``: awaiting it fails the test anyway;
+- a mock that never reaches anything that could await it (only inspected with ``isinstance``,
+  ``str``, ``inspect.signature``, compared, or unused): it cannot grant anything. Patches
+  always reach the code under test;
 - a fixture/helper/``setUp`` that hands the mock out, when every consumer in the module configures it;
 - the ``infra.testing`` helpers: they are not ``AsyncMock`` constructors, so never reported.
 
@@ -57,8 +60,8 @@ from infra.errors import FatalError
 
 RULES: dict[str, str] = {
     "AM000": "file could not be read or parsed, so it was not checked",
-    "AM001": "AsyncMock whose awaited result (its own, or its children's when used as an object) "
-    "is never configured",
+    "AM001": "AsyncMock that reaches code that may await it, while its awaited result (its own, or "
+    "its children's when used as an object) is never configured",
     "AM002": "patch(..., new_callable=AsyncMock) whose awaited result is never configured",
     "AM003": "patch.object on an async def (auto-created AsyncMock) whose awaited result is never configured",
     "AM004": "__aexit__ replaced by an AsyncMock without a configured return value (swallows exceptions)",
@@ -122,7 +125,8 @@ def unconfigured(tree: ast.Module) -> Iterator[tuple[ast.Call, str]]:
         if not code:
             continue
         groups = flow.bind.decorator_groups(patch) or [flow.bind.patch_results(patch, ())]
-        if not flow.satisfied(groups, own_only=False):
+        # a patch puts the mock where the code under test finds it: it always leaks
+        if not flow.satisfied([[*g, flow.bind.leak] for g in groups], own_only=False):
             yield call, code
     for call in index.calls:
         if call in claimed or not is_asyncmock_ctor(call, names) or ctor_configured(call):

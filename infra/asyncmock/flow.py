@@ -14,28 +14,36 @@ Scanning a handle's scope from that position (until the path is rebound) finds:
   the mock is used as an object whose awaited calls are configured.
 - USED: ``<h>.assert_awaited*()``/``assert_called*()``/``await_count``/...: the mock itself is awaited.
 - SAFE: ``<h>.assert_not_awaited()``/``assert_not_called()``: awaiting it fails the test anyway.
-- ESCAPED: the mock leaves the scope and every consumer configures it: a fixture's return/yield
+- LEAK: the mock (or a child) reaches code that could await it: a call argument (except
+  inspection such as ``isinstance``/``str``/``inspect.signature``/``assertIs...``), a call of the
+  mock or a child by the test, a patch (``patch(..., new=mock)``, ``monkeypatch.setattr``), a
+  place the analysis cannot name (``f().x = mock``, starred unpacking), or a hand-out below
+  whose consumers do not all accept it.
+- ESCAPED: the mock leaves the scope and every consumer accepts it: a fixture's return/yield
   (every function of the module requesting the fixture), a helper's return (every call site),
   ``self.x`` set outside a test method (every ``test*`` method of the class and its subclasses).
+  A consumer accepts it by configuring it, or by leaving it alone when the producer has not
+  leaked it yet (a fixture that wires the mock into the app obliges every user to configure it).
 
 Aliases (``a = mock``, ``svc = Service(authz=mock)``, ``for m in mocks``, ``with p as m``,
 ``p.start()``) are followed inside a scope. A handle is configured when OWN, SAFE or ESCAPED, or
-CHILD without USED (the top-level result matters only if the mock itself is awaited).
+CHILD without USED (the top-level result matters only if the mock itself is awaited), or when
+it never LEAKs and is not USED: a mock nothing can await cannot grant anything.
 """
 
 from __future__ import annotations
 
 import ast
-import enum
 from typing import NamedTuple
 
-from infra.asyncmock.bindings import ENTER, Bindings, Dest, call_name
+from infra.asyncmock.bindings import ASYNC_DUNDERS, ENTER, Bindings, Dest, call_name
 from infra.asyncmock.forms import path_of
 from infra.asyncmock.index import ANY_INDEX, SELF, ModuleIndex, Path, Pos, Scope, position
 
 RVSE = frozenset({"return_value", "side_effect"})
 PATCHER = "<patcher>"
 NOT_AWAITED = frozenset({"assert_not_awaited", "assert_not_called"})
+MOCK_API = frozenset({"reset_mock", "attach_mock", "mock_add_spec"})
 USED_ATTRIBUTES = frozenset(
     {"await_count", "await_args", "await_args_list", "call_count", "call_args", "call_args_list", "called"}
 )
@@ -43,13 +51,16 @@ _MAX_PATH = 12
 _MAX_DEPTH = 40
 
 
-class Seen(enum.Flag):
+class Seen:
+    """What a scan found, as bit flags (plain ints: ``enum.Flag`` arithmetic is slow in this loop)."""
+
     NONE = 0
-    OWN = enum.auto()
-    CHILD = enum.auto()
-    USED = enum.auto()
-    SAFE = enum.auto()
-    ESCAPED = enum.auto()
+    OWN = 1
+    CHILD = 2
+    USED = 4
+    SAFE = 8
+    ESCAPED = 16
+    LEAK = 32
 
 
 class Handle(NamedTuple):
@@ -79,7 +90,7 @@ def _mockish(value: ast.expr | None) -> bool:
     return False
 
 
-def _assigned(rel: Path, value: ast.expr | None) -> Seen:
+def _assigned(rel: Path, value: ast.expr | None) -> int:
     """What ``<mock>.<rel> = value`` configures."""
     if not rel or rel[0] == PATCHER:
         return Seen.NONE
@@ -97,39 +108,51 @@ class Flow:
         self.own_only = False  # AM004: only the mock's own return value counts
         self._active: set[Handle] = set()
         self._active_funcs: set[ast.AST] = set()
+        self._sinks: list[list[tuple[Dest, Path]]] = []  # returned mocks of the scopes being scanned
 
     def satisfied(self, groups: list[list[Dest]], *, own_only: bool) -> bool:
         """Every group (OR of destinations) leads to a configured mock."""
         self.own_only = own_only
         return bool(groups) and all(self.configured(self.follow(group, ())) for group in groups)
 
-    def configured(self, seen: Seen) -> bool:
+    def configured(self, seen: int, *, strict: bool = False) -> bool:
+        """Configured, or (unless ``strict``) never reaching anything that could await it."""
         if seen & (Seen.OWN | Seen.SAFE | Seen.ESCAPED):
+            return True
+        if not strict and not seen & (Seen.LEAK | Seen.USED):
             return True
         return not self.own_only and bool(seen & Seen.CHILD) and not seen & Seen.USED
 
-    def follow(self, dests: list[Dest], mock: Path) -> Seen:
+    def follow(self, dests: list[Dest], mock: Path) -> int:
         seen = Seen.NONE
+        returns: list[tuple[Dest, Path]] = []
         for dest in dests:
             prefix = (PATCHER, *mock) if dest.patcher else mock
-            if dest.returns is not None:
-                if self._consumers_configured(dest.returns, dest.path, prefix):
-                    seen |= Seen.ESCAPED
+            if dest.leak:
+                seen |= Seen.LEAK
+            elif dest.returns is not None:
+                # judged once the whole scope is known (see _hand_out)
+                (self._sinks[-1] if self._sinks else returns).append((dest, prefix))
             else:
                 seen |= self.evaluate(Handle(dest.scope, dest.path, prefix, dest.pos))
-        return seen
+        return seen | self._hand_out(returns, seen)
 
-    def evaluate(self, handle: Handle) -> Seen:
+    def evaluate(self, handle: Handle) -> int:
         # self-references (``s.__aenter__.return_value = s``) would grow paths forever: bound them
         if handle in self._active or len(handle.path) > _MAX_PATH or len(self._active) > _MAX_DEPTH:
             return Seen.NONE
         self._active.add(handle)
         try:
-            return self._scan(handle) | self._escape(handle)
+            self._sinks.append([])
+            try:
+                seen = self._scan(handle)
+            finally:
+                returns = self._sinks.pop()
+            return seen | self._hand_out(returns, seen) | self._escape(handle, seen)
         finally:
             self._active.discard(handle)
 
-    def _scan(self, h: Handle) -> Seen:
+    def _scan(self, h: Handle) -> int:
         seen = Seen.NONE
         for occ in self.ix.by_scope.get(h.scope, ()):
             if h.start is not None and occ.pos <= h.start:
@@ -148,11 +171,11 @@ class Flow:
                 seen |= self.follow(self.bind.destinations(occ.node, rest), h.mock)
         return seen
 
-    def _stored(self, rel: Path, node: ast.expr) -> Seen:
+    def _stored(self, rel: Path, node: ast.expr) -> int:
         parent = self.ix.parents.get(node)
         return _assigned(rel, parent.value if isinstance(parent, ast.Assign | ast.AnnAssign) else None)
 
-    def _loaded(self, rel: Path, node: ast.expr) -> Seen:
+    def _loaded(self, rel: Path, node: ast.expr) -> int:
         parent = self.ix.parents.get(node)
         if rel and rel[0] == PATCHER:
             return self._patcher_used(rel, node, parent)
@@ -166,21 +189,22 @@ class Flow:
             return Seen.USED
         return self.follow(self.bind.destinations(node), rel)
 
-    def _method_called(self, rel: Path, call: ast.Call) -> Seen:
-        if not rel:
-            return Seen.NONE
-        method, owner = rel[-1], rel[:-1]
+    def _method_called(self, rel: Path, call: ast.Call) -> int:
+        method, owner = (rel[-1], rel[:-1]) if rel else ("", ())
         if method == "configure_mock":
             if not owner and any(kw.arg in RVSE for kw in call.keywords):
                 return Seen.OWN
             return Seen.CHILD if owner or call.keywords else Seen.NONE
+        sync_dunder = method.startswith("__") and method not in ASYNC_DUNDERS
+        if not (method.startswith("assert_") or method in MOCK_API or sync_dunder):
+            return Seen.LEAK  # the test calls the mock or a child itself (and may await it)
         if owner:
             return Seen.NONE
         if method in NOT_AWAITED:
             return Seen.SAFE
         return Seen.USED if method.startswith("assert_") else Seen.NONE
 
-    def _patcher_used(self, rel: Path, node: ast.expr, parent: ast.AST | None) -> Seen:
+    def _patcher_used(self, rel: Path, node: ast.expr, parent: ast.AST | None) -> int:
         if rel[1:] in (("start",), ("__enter__",)) and isinstance(parent, ast.Call) and parent.func is node:
             return self.follow(self.bind.destinations(parent), ())
         if rel != (PATCHER,):
@@ -193,8 +217,22 @@ class Flow:
 
     # -- leaving the scope -------------------------------------------------------------------
 
-    def _escape(self, h: Handle) -> Seen:
-        """``self.x`` set in a non-test method is configured if every test method configures it."""
+    def _hand_out(self, returns: list[tuple[Dest, Path]], seen: int) -> int:
+        """Returned/yielded mocks: ESCAPED when every consumer accepts them, else LEAK.
+
+        Consumers may leave the mock alone only if the producing scope has not already handed
+        it to code that could await it (``seen`` has no LEAK/USED); otherwise they must configure it.
+        """
+        strict = bool(seen & (Seen.LEAK | Seen.USED))
+        out = Seen.NONE
+        for dest, prefix in returns:
+            assert dest.returns is not None
+            accepted = self._consumers_configured(dest.returns, dest.path, prefix, strict=strict)
+            out |= Seen.ESCAPED if accepted else Seen.LEAK
+        return out
+
+    def _escape(self, h: Handle, seen: int) -> int:
+        """``self.x`` set in a non-test method is configured if every test method accepts it."""
         info = self.ix.funcs.get(h.scope)
         if not h.path or h.path[0] != SELF or info is None or info.cls is None:
             return Seen.NONE
@@ -206,13 +244,14 @@ class Flow:
             for m in self.ix.methods(cls)
             if m.node.name.startswith("test")
         ]
+        strict = bool(seen & (Seen.LEAK | Seen.USED))
         handles = [Handle(t, h.path, h.mock, position(t)) for t in tests]
-        if handles and all(self.configured(self.evaluate(c)) for c in handles):
+        if handles and all(self.configured(self.evaluate(c), strict=strict) for c in handles):
             return Seen.ESCAPED
-        return Seen.NONE
+        return Seen.LEAK
 
     def _consumers_configured(
-        self, func: ast.FunctionDef | ast.AsyncFunctionDef, suffix: Path, mock: Path
+        self, func: ast.FunctionDef | ast.AsyncFunctionDef, suffix: Path, mock: Path, *, strict: bool
     ) -> bool:
         info = self.ix.funcs[func]
         if func in self._active_funcs:
@@ -223,7 +262,7 @@ class Flow:
                 groups = self._fixture_users(info.fixture, func, suffix)
             else:
                 groups = self._callers(info.node, suffix)
-            return bool(groups) and all(self.configured(self.follow(g, mock)) for g in groups)
+            return bool(groups) and all(self.configured(self.follow(g, mock), strict=strict) for g in groups)
         finally:
             self._active_funcs.discard(func)
 
@@ -235,7 +274,7 @@ class Flow:
         for call in self.ix.calls:
             used = [a.value for a in call.args if isinstance(a, ast.Constant)]
             if call_name(call) == "usefixtures" and name in used:
-                groups.append([])  # requested without a name to configure it through
+                groups.append([self.bind.leak])  # active in the test, with no name to configure it
         return groups
 
     def _callers(self, func: ast.FunctionDef | ast.AsyncFunctionDef, suffix: Path) -> list[list[Dest]]:

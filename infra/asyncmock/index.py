@@ -79,21 +79,13 @@ def _position(node: ast.AST) -> Pos:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
 
 
-def _children(node: ast.AST) -> Iterator[ast.AST]:
-    """Child nodes, like ``ast.iter_child_nodes`` but faster and without ``ctx`` (Load/Store)."""
-    kind = type(node)
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "type_comment"))
-    for name in fields:
-        value = getattr(node, name, None)
-        if isinstance(value, list):
-            yield from (item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            yield value
+def _fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of a node type that can hold child nodes (``ctx`` Load/Store left out)."""
+    fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "type_comment"))
+    return fields
 
 
 def _component(sub: ast.Subscript) -> str:
@@ -192,9 +184,16 @@ class ModuleIndex:
                 self.by_scope[node] = []
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 self.names.add_import(node)
-            for child in _children(node):
-                parents[child] = node
-                stack.append((child, node, scopes, self_name))
+            for name in _FIELDS.get(type(node)) or _fields(type(node)):  # ast.iter_child_nodes, inlined
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for child in value:
+                        if isinstance(child, ast.AST):
+                            parents[child] = node
+                            stack.append((child, node, scopes, self_name))
+                elif isinstance(value, ast.AST):
+                    parents[value] = node
+                    stack.append((value, node, scopes, self_name))
 
     def _add_function(self, node: Function, parent: ast.AST | None) -> None:
         cls = parent if isinstance(parent, ast.ClassDef) else None
