@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-# Targets whose tests must run even where testmon deselected them (JSON list, for our plugin).
-FULL_TARGETS_ENV = "INFRA_FULL_TARGETS"
-
 
 class PytestReport(NamedTuple):
     exitstatus: int
@@ -22,6 +19,8 @@ class PytestReport(NamedTuple):
     collect_errors: Sequence[str]
     deselected: int
     durations: Mapping[str, float] = {}
+    reads: Mapping[str, list[str]] = {}  # test id -> repository files it read / dirs it listed
+    outside: Sequence[str] = ()  # read outside any test: start-up, collection, shared fixtures
 
 
 class Verdict(NamedTuple):

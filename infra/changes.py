@@ -19,6 +19,7 @@ class ChangeSet(NamedTuple):
     filenames: tuple[str, ...]
     all_files: bool
     source: str  # how the set was found, for the summary
+    added_or_deleted: tuple[str, ...] = ()  # files added, deleted or renamed (not just edited)
 
 
 def _zsplit(out: str) -> tuple[str, ...]:
@@ -29,12 +30,19 @@ def all_files(root: Path) -> tuple[str, ...]:
     return _zsplit(git(root, "ls-files", "-z", "--deduplicate"))
 
 
-def diff(root: Path, old: str, new: str) -> tuple[str, ...]:
-    base = ("git", "-C", str(root), "diff", "--name-only", "--no-ext-diff", "-z")
+def diff(root: Path, old: str, new: str, *, only: str | None = None) -> tuple[str, ...]:
+    """``git diff --name-only old...new`` (``old..new`` without a merge base), as pre-commit."""
+    base: tuple[str, ...] = ("git", "-C", str(root), "diff", "--name-only", "--no-ext-diff", "-z")
+    if only:
+        base += ("--no-renames", f"--diff-filter={only}")
     rc, out, _ = cmd_output(*base, f"{old}...{new}", check=False)
     if rc != 0:
         out = cmd_output(*base, f"{old}..{new}")[1]
     return _zsplit(out)
+
+
+def _ranged(root: Path, old: str, new: str, source: str) -> ChangeSet:
+    return ChangeSet(diff(root, old, new), False, source, diff(root, old, new, only="AD"))
 
 
 def find(root: Path, environ: Mapping[str, str], *, force_all: bool = False) -> ChangeSet:
@@ -42,7 +50,7 @@ def find(root: Path, environ: Mapping[str, str], *, force_all: bool = False) -> 
         return ChangeSet(all_files(root), True, "all files (--all-files)")
     from_ref, to_ref = environ.get("PRE_COMMIT_FROM_REF"), environ.get("PRE_COMMIT_TO_REF")
     if from_ref and to_ref:
-        return ChangeSet(diff(root, from_ref, to_ref), False, f"pushed range {from_ref[:12]}...{to_ref[:12]}")
+        return _ranged(root, from_ref, to_ref, f"pushed range {from_ref[:12]}...{to_ref[:12]}")
     if bool(from_ref) != bool(to_ref):
         raise FatalError(
             "PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF must be set together; set both or neither"
@@ -60,7 +68,5 @@ def find(root: Path, environ: Mapping[str, str], *, force_all: bool = False) -> 
     if rc == 0 and upstream.strip():
         rc, base, _ = cmd_output("git", "-C", str(root), "merge-base", "HEAD", upstream.strip(), check=False)
         if rc == 0 and base.strip():
-            return ChangeSet(
-                diff(root, base.strip(), "HEAD"), False, f"since merge-base with {upstream.strip()}"
-            )
+            return _ranged(root, base.strip(), "HEAD", f"since merge-base with {upstream.strip()}")
     return ChangeSet(all_files(root), True, "all files (no pushed range and no upstream)")

@@ -196,9 +196,11 @@ def _run_pytest_group(
     if attribution.needs_rerun_alone(report, len(group.members)):
         for m in group.members:
             alone, result = _pytest(ctx, targets[m.hook.key], call.options, decision)
-            _attribute(ctx, [m], {m.hook.key: targets[m.hook.key]}, alone, result, decision, outcome)
+            _attribute(
+                ctx, group.key, [m], {m.hook.key: targets[m.hook.key]}, alone, result, decision, outcome
+            )
         return
-    _attribute(ctx, list(group.members), targets, report, result, decision, outcome)
+    _attribute(ctx, group.key, list(group.members), targets, report, result, decision, outcome)
 
 
 def _pytest(
@@ -227,10 +229,20 @@ def _pytest(
 
 
 def _read_report(path: Path) -> attribution.PytestReport | None:
+    """The plugin's report, with every process's outside-test reads (xdist workers too)."""
     try:
         data = json.loads(path.read_text())
+        outside = sorted(
+            {r for side in path.parent.glob(f"{path.name}.outside-*") for r in json.loads(side.read_text())}
+        )
         return attribution.PytestReport(
-            data["exitstatus"], data["tests"], data["collect_errors"], data["deselected"], data["durations"]
+            data["exitstatus"],
+            data["tests"],
+            data["collect_errors"],
+            data["deselected"],
+            data["durations"],
+            data["reads"],
+            outside,
         )
     except (OSError, ValueError, KeyError):
         return None
@@ -238,6 +250,7 @@ def _read_report(path: Path) -> attribution.PytestReport | None:
 
 def _attribute(
     ctx: _Ctx,
+    group_key: str,
     members: Sequence[Member],
     targets: Mapping[str, Sequence[str]],
     report: attribution.PytestReport | None,
@@ -248,6 +261,9 @@ def _attribute(
     outcome.account(result)
     if report is not None:
         selection.remember_durations(ctx.project, ctx.session, report.durations)
+        if report.exitstatus in (0, 1, 5):  # a complete run: its read records are trustworthy
+            path = selection.reads_file(ctx.project, ctx.session, group_key)
+            selection.remember_reads(path, report.reads, report.outside)
         outcome.selected = (outcome.selected or 0) + len(report.tests)
         outcome.deselected += report.deselected
         outcome.failed_tests += sum(o == "failed" for o in report.tests.values())

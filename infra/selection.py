@@ -1,21 +1,26 @@
 """Which tests a consolidated pytest run selects, and why (pytest-testmon, made safe).
 
 testmon fingerprints the Python code each test executed and deselects tests whose code did
-not change. It cannot see data files, subprocesses or configuration, so we narrow only when
-that cannot matter. For each pytest group, every triggered member hook gets one mode:
+not change. It cannot see files read as data (a YAML manifest, another test file scanned as
+text), subprocesses, or configuration. Our pytest plugin (``infra.pytest_report``) records,
+from Python's audit events, the files each test read, whether it started a subprocess, and
+what was read outside any test (conftest import, collection, wider-scoped fixtures). With
+both, each pytest group runs in one of two modes:
 
-- ``full``: ``--full`` / CI / ``--all-files``, a member in ``[tool.infra] always-full``, no
-  usable testmon data yet, or a push that changes any non-Python file, a ``conftest.py`` or
-  a pytest/packaging configuration file (testmon does not track those: a test reading a YAML
-  file that changed would otherwise be skipped while pre-commit would run it);
-- ``testmon``: only tests whose executed code changed (``--testmon-forceselect``, because
-  node ids would otherwise switch selection off; previously failing tests are always kept).
+- ``full`` when narrowing cannot be proven safe: ``--full`` / CI / ``--all-files``; no usable
+  testmon data or read records yet; the push adds or deletes files (existence checks leave
+  no audit trail); it changes a ``conftest.py`` or a pytest/packaging configuration file; or
+  it changes a file that was read outside any test.
+- ``testmon``: testmon selects the tests whose executed code changed
+  (``--testmon-forceselect``: node ids would otherwise switch selection off; failing tests
+  stay selected), and the plugin puts back every deselected test that read a changed file,
+  started a subprocess, has no read record, or belongs to an ``always-full`` member.
 
-One pytest process serves both: testmon runs with selection, and our plugin puts back every
-deselected test owned by a ``full`` member (``INFRA_FULL_TARGETS``). Each group has its own
-data file under ``.infra/testmon/`` named by the session definition, so parallel sessions never
-share (or lock) one SQLite file; a file that is not a readable testmon database is moved aside
-(``*.corrupt-N``), never deleted, and the group runs fully with a warning.
+Each group has its own testmon data file and read records under ``.infra/testmon/``, named by
+the session definition and pytest configuration, so parallel sessions never share (or lock)
+one SQLite file, and a changed definition starts afresh. A data file that is not a readable
+testmon database is moved aside (``*.corrupt-N``), never deleted, and the group runs fully
+with a warning. Every rule here is exercised by the mutation harness (``infra.safety``).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from infra import output, resources, results
-from infra.attribution import FULL_TARGETS_ENV, owns
+from infra.attribution import owns
 
 if TYPE_CHECKING:
     from infra import changes, triggers
@@ -37,21 +42,14 @@ if TYPE_CHECKING:
     from infra.project import Project
 
 UNTRACKED_NAMES = frozenset(
-    {
-        "conftest.py",
-        "pytest.ini",
-        ".pytest.ini",
-        "pyproject.toml",
-        "setup.cfg",
-        "tox.ini",
-        "setup.py",
-    }
+    {"conftest.py", "pytest.ini", ".pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"}
 )
 TESTMON_TABLES = frozenset({"metadata", "environment", "test_execution", "file_fp"})
+RESTORE_ENV = "INFRA_RESTORE"
 
 
 class Decision(NamedTuple):
-    mode: str  # full | testmon | testmon+full
+    mode: str  # full | testmon
     why: str
     pytest_args: tuple[str, ...] = ()
     env: Mapping[str, str] = {}
@@ -62,20 +60,43 @@ class Decision(NamedTuple):
         return key in self.narrowed_keys
 
 
-def data_file(project: Project, session: Session, group_key: str) -> Path:
+class Records(NamedTuple):
+    """What earlier runs of one group recorded: per-test reads and reads outside any test."""
+
+    tests: dict[str, list[str]]
+    outside: list[str]
+
+
+def _stem(project: Project, session: Session, group_key: str) -> Path:
     digest = hashlib.sha256(f"{session.definition_hash()}|{group_key}".encode()).hexdigest()[:12]
     directory = results.state_dir(project.root) / "testmon"
     directory.mkdir(exist_ok=True)
-    return directory / f"{session.name}-{digest}.db"
+    return directory / f"{session.name}-{digest}"
 
 
-def untracked_change(filenames: Sequence[str]) -> str | None:
-    """The first changed file testmon cannot see (data, config, conftest), if any."""
-    for name in filenames:
-        base = name.rsplit("/", 1)[-1]
-        if not name.endswith(".py") or base in UNTRACKED_NAMES:
-            return name
-    return None
+def data_file(project: Project, session: Session, group_key: str) -> Path:
+    return _stem(project, session, group_key).with_suffix(".db")
+
+
+def reads_file(project: Project, session: Session, group_key: str) -> Path:
+    return _stem(project, session, group_key).with_suffix(".reads.json")
+
+
+def load_records(path: Path) -> Records | None:
+    try:
+        data = json.loads(path.read_text())
+        return Records(dict(data["tests"]), list(data["outside"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def remember_reads(path: Path, reads: Mapping[str, list[str]], outside: Sequence[str]) -> None:
+    """Merge a run's records: tests that ran replace theirs; outside reads accumulate."""
+    old = load_records(path) or Records({}, [])
+    merged = Records({**old.tests, **reads}, sorted({*old.outside, *outside}))
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(merged._asdict(), sort_keys=True))
+    os.replace(tmp, path)
 
 
 def check_data_file(path: Path) -> str | None:
@@ -102,6 +123,24 @@ def set_aside(path: Path, problem: str) -> Path:
     return target
 
 
+def full_reason(full: bool, change: changes.ChangeSet, records: Records | None, has_data: bool) -> str | None:
+    """Why this group must run fully, or None when testmon plus read records are safe."""
+    if full:
+        return "forced full run (--full or CI)"
+    if change.all_files:
+        return "all files"
+    if not has_data or records is None:
+        return "no testmon data yet"
+    if change.added_or_deleted:
+        return f"{change.added_or_deleted[0]} added or deleted"
+    for name in change.filenames:
+        if name.rsplit("/", 1)[-1] in UNTRACKED_NAMES:
+            return f"{name} changed (pytest configuration)"
+        if name in records.outside:
+            return f"{name} changed (read at start-up, collection or by a shared fixture)"
+    return None
+
+
 def decide(
     project: Project,
     session: Session,
@@ -117,7 +156,10 @@ def decide(
     problem = check_data_file(datafile)
     if problem is not None:
         set_aside(datafile, problem)
-    reason = _full_reason(full, change, datafile.exists(), problem)
+    records = load_records(reads_file(project, session, group.key))
+    reason = full_reason(full, change, records, datafile.exists())
+    if problem is not None:
+        reason = f"testmon data {problem}"
     if reason is not None:
         targets = [t for m in members for t in _targets(m, decided)]
         workers = resources.xdist_workers(
@@ -125,30 +167,19 @@ def decide(
         )
         xdist = ("-n", str(workers)) if workers else ()
         return Decision("full", reason, ("--testmon-noselect", *xdist), env, workers=workers)
-    narrow = frozenset(m.hook.key for m in members if m.hook.id not in project.settings.always_full)
-    if not narrow:
-        return Decision("full", "members are in [tool.infra] always-full", ("--testmon-noselect",), env)
-    full_targets = [t for m in members if m.hook.key not in narrow for t in _targets(m, decided)]
-    if full_targets:
-        env[FULL_TARGETS_ENV] = json.dumps(full_targets)
-    mode = "testmon+full" if full_targets else "testmon"
-    why = "only tests whose code changed" + (" (always-full members run everything)" if full_targets else "")
-    return Decision(mode, why, ("--testmon-forceselect",), env, narrow)
-
-
-def _full_reason(full: bool, change: changes.ChangeSet, has_data: bool, problem: str | None) -> str | None:
-    if full:
-        return "forced full run (--full or CI)"
-    if change.all_files:
-        return "all files"
-    if problem is not None:
-        return f"testmon data {problem}"
-    if not has_data:
-        return "no testmon data yet"
-    untracked = untracked_change(change.filenames)
-    if untracked is not None:
-        return f"{untracked} changed (testmon does not track it)"
-    return None
+    assert records is not None  # full_reason() says "no testmon data yet" otherwise
+    always = [m for m in members if m.hook.id in project.settings.always_full]
+    spec = {
+        "targets": [t for m in always for t in _targets(m, decided)],
+        "changed": list(change.filenames),
+        "known": records.tests,
+    }
+    spec_path = datafile.with_suffix(".restore.json")
+    spec_path.write_text(json.dumps(spec))
+    env[RESTORE_ENV] = str(spec_path)
+    narrowed = frozenset(m.hook.key for m in members if m not in always)
+    why = "testmon, plus tests that read a changed file or start subprocesses"
+    return Decision("testmon", why, ("--testmon-forceselect",), env, narrowed)
 
 
 def _targets(member: Member, decided: Mapping[str, triggers.Trigger]) -> list[str]:

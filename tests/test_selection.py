@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import execute, project, selection
+from infra import changes, execute, project, selection
 from infra.results import SessionResult, Status
 from tests.conftest import commit, git, git_dir, write
 
@@ -92,21 +92,21 @@ def test_changed_function_selects_its_tests_and_catches_the_failure(tmp_path: Pa
     assert unit.failed_tests == ("tests/test_calc.py::test_mul",)
 
 
-def test_data_file_change_runs_fully(tmp_path: Path) -> None:
-    """testmon cannot see YAML: a changed data file makes the run full, and the failure is caught."""
+def test_data_file_change_reruns_the_tests_that_read_it(tmp_path: Path) -> None:
+    """testmon cannot see YAML; our read records can: the test that read it runs and fails."""
     root = _repo(tmp_path)
     incremental, full = _push(root, {"data/app.yaml": "replicas: 3\n"})
-    assert incremental.tests.mode == "full" and "data/app.yaml changed" in incremental.tests.why
+    assert (incremental.tests.mode, incremental.tests.selected) == ("testmon", 1)
     assert _statuses(incremental) == _statuses(full) == {"unit": Status.SKIPPED, "data": Status.FAILED}
 
 
-def test_data_change_outside_a_hooks_filter_still_forces_full(tmp_path: Path) -> None:
-    """A Python change triggers `data`; the YAML it reads changed too: run fully (pre-commit would)."""
+def test_data_change_outside_a_hooks_filter_is_still_caught(tmp_path: Path) -> None:
+    """A Python change triggers `data`; the YAML it reads changed too: that test runs (pre-commit's would)."""
     root = _repo(tmp_path)
     incremental, full = _push(
         root, {"data/app.yaml": "replicas: 3\n", "src/text.py": FILES["src/text.py"] + "\n"}
     )
-    assert incremental.tests.mode == "full"
+    assert incremental.tests.mode == "testmon"
     assert _statuses(incremental) == _statuses(full)
     assert _statuses(full)["data"] is Status.FAILED
 
@@ -115,7 +115,7 @@ def test_always_full_members_run_everything_in_the_same_process(tmp_path: Path) 
     """[tool.infra] always-full keeps a hook's tests in while testmon narrows the others."""
     root = _repo(tmp_path, "[tool.infra]\nalways-full = ['data']\n")
     incremental, _ = _push(root, {"src/calc.py": FILES["src/calc.py"] + "# comment\n"})
-    assert incremental.tests.mode == "testmon+full"
+    assert incremental.tests.mode == "testmon"
     assert incremental.tests.selected == 1  # test_data, put back; the unit tests stay deselected
     reasons = {h.key: h.reason for h in incremental.hooks}
     assert reasons == {"unit": "no affected tests (testmon)", "data": "1 tests"}
@@ -150,12 +150,30 @@ def test_branch_switch_and_back_gives_the_full_verdicts(tmp_path: Path) -> None:
     assert _statuses(incremental) == _statuses(full) == {"unit": Status.PASSED, "data": Status.PASSED}
 
 
-def test_untracked_change_rules() -> None:
-    """Data files, conftests and pytest/packaging config are invisible to testmon."""
-    assert selection.untracked_change(["src/a.py", "tests/test_b.py"]) is None
-    assert selection.untracked_change(["src/a.py", "docs/x.md"]) == "docs/x.md"
-    assert selection.untracked_change(["tests/conftest.py"]) == "tests/conftest.py"
-    assert selection.untracked_change(["pyproject.toml"]) == "pyproject.toml"
+def _change(*names: str, added: tuple[str, ...] = ()) -> changes.ChangeSet:
+    return changes.ChangeSet(names, False, "test", added)
+
+
+def test_full_reasons() -> None:
+    """Each condition that makes narrowing unprovable forces a full run, and says why."""
+    records = selection.Records({"t.py::a": ["data/x.yaml"]}, ["deployments/catalog.yaml"])
+    assert selection.full_reason(False, _change("src/a.py", "data/x.yaml"), records, True) is None
+    assert selection.full_reason(True, _change("src/a.py"), records, True) == "forced full run (--full or CI)"
+    assert selection.full_reason(False, changes.ChangeSet((), True, "all"), records, True) == "all files"
+    assert selection.full_reason(False, _change("src/a.py"), None, True) == "no testmon data yet"
+    assert selection.full_reason(False, _change("src/a.py"), records, False) == "no testmon data yet"
+    assert "added or deleted" in (
+        selection.full_reason(False, _change("a.py", added=("a.py",)), records, True) or ""
+    )
+    assert "pytest configuration" in (
+        selection.full_reason(False, _change("tests/conftest.py"), records, True) or ""
+    )
+    assert "pytest configuration" in (
+        selection.full_reason(False, _change("pyproject.toml"), records, True) or ""
+    )
+    assert "start-up" in (
+        selection.full_reason(False, _change("deployments/catalog.yaml"), records, True) or ""
+    )
 
 
 def test_xdist_when_recorded_work_pays_and_testmon_still_narrows(
@@ -170,7 +188,7 @@ def test_xdist_when_recorded_work_pays_and_testmon_still_narrows(
     monkeypatch.setattr(resources, "cpu_count", lambda: 4)
     monkeypatch.setenv(resources.JOBS_ENV, "1")
     broken = FILES["src/calc.py"].replace("return a + b", "return a - b")
-    write(root, {"src/calc.py": broken, "data/app.yaml": "replicas: 2\n# full run\n"})
+    write(root, {"src/calc.py": broken, "data/new.yaml": "added: forces a full run\n"})
     commit(root)
     result = _run(root)
     assert (result.tests.mode, result.tests.workers, result.tests.selected) == ("full", 4, 4)
@@ -178,3 +196,63 @@ def test_xdist_when_recorded_work_pays_and_testmon_still_narrows(
     incremental, full = _push(root, {"src/calc.py": broken + "# comment\n"})
     assert incremental.tests.mode == "testmon" and incremental.tests.selected == 1  # the failing test_add
     assert _statuses(incremental) == _statuses(full)
+
+
+META_FILES = {
+    ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n  - id: suite\n    name: suite\n"
+    "    entry: pytest tests\n    language: system\n    pass_filenames: false\n    files: ^(src|tests|data)/\n",
+    "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['src']\n",
+    "src/calc.py": FILES["src/calc.py"],
+    "tests/test_calc.py": FILES["tests/test_calc.py"],
+    "tests/conftest.py": "from pathlib import Path\n\nimport pytest\n\n\n@pytest.fixture(scope='session')\n"
+    "def catalog():\n    return Path('data/catalog.yaml').read_text()\n",
+    "tests/test_catalog.py": "def test_catalog(catalog):\n    assert 'ok' in catalog\n\n\ndef test_catalog_again(catalog):\n"
+    "    assert catalog\n",
+    "tests/test_meta.py": "from pathlib import Path\n\n\ndef test_no_sleeps():\n"
+    "    bad = [p.name for p in Path('tests').glob('test_*.py') if 'time.' + 'sleep(' in p.read_text()]\n"
+    "    assert bad == []\n",
+    "tests/test_git.py": "import subprocess\n\n\ndef test_nothing_local_tracked():\n"
+    "    out = subprocess.run(['git', 'ls-files'], capture_output=True, text=True, check=True).stdout\n"
+    "    assert '.local' not in out\n",
+    "data/catalog.yaml": "status: ok\n",
+}
+
+
+def _meta_repo(tmp_path: Path) -> Path:
+    root = git_dir(tmp_path / "repo")
+    write(root, META_FILES)
+    commit(root, "init")
+    _run(root, all_files=True)
+    return root
+
+
+def test_a_test_reading_test_files_as_text_is_rerun(tmp_path: Path) -> None:
+    """A comment edit testmon ignores still reruns the meta test that scans that file's text."""
+    root = _meta_repo(tmp_path)
+    incremental, full = _push(
+        root, {"tests/test_calc.py": META_FILES["tests/test_calc.py"] + "# time.sleep(5)\n"}
+    )
+    assert incremental.tests.mode == "testmon"
+    assert _statuses(incremental) == _statuses(full) == {"suite": Status.FAILED}
+    assert incremental.hooks[0].failed_tests == ("tests/test_meta.py::test_no_sleeps",)
+    assert incremental.tests.selected == 2  # the meta test, and the git test (it starts a subprocess)
+
+
+def test_a_file_read_by_a_shared_fixture_forces_a_full_run(tmp_path: Path) -> None:
+    """A session fixture's reads serve every test using it: a change there runs everything."""
+    root = _meta_repo(tmp_path)
+    incremental, full = _push(root, {"data/catalog.yaml": "status: bad\n"})
+    assert incremental.tests.mode == "full" and "data/catalog.yaml" in incremental.tests.why
+    assert _statuses(incremental) == _statuses(full) == {"suite": Status.FAILED}
+
+
+def test_subprocess_tests_always_run(tmp_path: Path) -> None:
+    """A test that starts a subprocess reads what we cannot see: it runs on every push."""
+    root = _meta_repo(tmp_path)
+    incremental, _ = _push(root, {"src/calc.py": FILES["src/calc.py"] + "# comment\n"})
+    assert incremental.tests.mode == "testmon"
+    assert incremental.tests.selected == 1  # tests/test_git.py only
+    (records,) = (root / ".infra" / "testmon").glob("*.reads.json")
+    data = json.loads(records.read_text())
+    assert data["tests"]["tests/test_git.py::test_nothing_local_tracked"] == ["<subprocess>"]
+    assert "data/catalog.yaml" in data["outside"]
