@@ -538,6 +538,30 @@ RULE_CASES = {
             d = AsyncMock()  # expect: AM001
             await d.check()
     """,
+    "factory_chains": """
+        import pytest
+        from unittest.mock import AsyncMock
+
+        def make():
+            return AsyncMock()
+
+        def make_unchecked():
+            return AsyncMock()  # expect: AM001
+
+        @pytest.fixture
+        def authz():
+            mock = make()
+            return mock
+
+        @pytest.fixture
+        def loose():
+            return make_unchecked()
+
+        async def test_a(authz, loose):
+            authz.check.return_value = False
+            await guard(authz)
+            await guard(loose)
+    """,
     "module_level_oddities": """
         from unittest.mock import AsyncMock
 

@@ -47,6 +47,7 @@ MOCK_API = frozenset({"reset_mock", "attach_mock", "mock_add_spec"})
 USED_ATTRIBUTES = frozenset(
     {"await_count", "await_args", "await_args_list", "call_count", "call_args", "call_args_list", "called"}
 )
+Returns = list[tuple[Dest, Path]]  # returned/yielded mocks found while scanning a scope
 _MAX_PATH = 12
 _MAX_DEPTH = 40
 
@@ -64,6 +65,8 @@ class Seen:
 
 
 class Handle(NamedTuple):
+    """A place in ``scope`` (from ``start`` on) where the object at ``mock`` within the mock lives."""
+
     scope: Scope
     path: Path
     mock: Path
@@ -108,7 +111,6 @@ class Flow:
         self.own_only = False  # AM004: only the mock's own return value counts
         self._active: set[Handle] = set()
         self._active_funcs: set[ast.AST] = set()
-        self._sinks: list[list[tuple[Dest, Path]]] = []  # returned mocks of the scopes being scanned
 
     def satisfied(self, groups: list[list[Dest]], *, own_only: bool) -> bool:
         """Every group (OR of destinations) leads to a configured mock."""
@@ -123,16 +125,20 @@ class Flow:
             return True
         return not self.own_only and bool(seen & Seen.CHILD) and not seen & Seen.USED
 
-    def follow(self, dests: list[Dest], mock: Path) -> int:
+    def follow(self, dests: list[Dest], mock: Path, sink: Returns | None = None) -> int:
+        """What happens to a mock (at mock-relative ``mock``) in each of ``dests``, merged.
+
+        Returned/yielded mocks go to ``sink`` when the caller scans a scope (they are judged
+        once the whole scope is known, see ``_hand_out``), else they are judged right here.
+        """
         seen = Seen.NONE
-        returns: list[tuple[Dest, Path]] = []
+        returns: Returns = []
         for dest in dests:
             prefix = (PATCHER, *mock) if dest.patcher else mock
             if dest.leak:
                 seen |= Seen.LEAK
             elif dest.returns is not None:
-                # judged once the whole scope is known (see _hand_out)
-                (self._sinks[-1] if self._sinks else returns).append((dest, prefix))
+                (returns if sink is None else sink).append((dest, prefix))
             else:
                 seen |= self.evaluate(Handle(dest.scope, dest.path, prefix, dest.pos))
         return seen | self._hand_out(returns, seen)
@@ -143,16 +149,13 @@ class Flow:
             return Seen.NONE
         self._active.add(handle)
         try:
-            self._sinks.append([])
-            try:
-                seen = self._scan(handle)
-            finally:
-                returns = self._sinks.pop()
+            returns: Returns = []
+            seen = self._scan(handle, returns)
             return seen | self._hand_out(returns, seen) | self._escape(handle, seen)
         finally:
             self._active.discard(handle)
 
-    def _scan(self, h: Handle) -> int:
+    def _scan(self, h: Handle, sink: Returns) -> int:
         seen = Seen.NONE
         for occ in self.ix.by_scope.get(h.scope, ()):
             if h.start is not None and occ.pos <= h.start:
@@ -166,19 +169,19 @@ class Flow:
                     break  # the path is rebound: later statements are about another object
                 seen |= self._stored((*h.mock, *rest), occ.node) if extends else Seen.NONE
             elif extends:
-                seen |= self._loaded((*h.mock, *rest), occ.node)
+                seen |= self._loaded((*h.mock, *rest), occ.node, sink)
             else:
-                seen |= self.follow(self.bind.destinations(occ.node, rest), h.mock)
+                seen |= self.follow(self.bind.destinations(occ.node, rest), h.mock, sink)
         return seen
 
     def _stored(self, rel: Path, node: ast.expr) -> int:
         parent = self.ix.parents.get(node)
         return _assigned(rel, parent.value if isinstance(parent, ast.Assign | ast.AnnAssign) else None)
 
-    def _loaded(self, rel: Path, node: ast.expr) -> int:
+    def _loaded(self, rel: Path, node: ast.expr, sink: Returns) -> int:
         parent = self.ix.parents.get(node)
         if rel and rel[0] == PATCHER:
-            return self._patcher_used(rel, node, parent)
+            return self._patcher_used(rel, node, parent, sink)
         if isinstance(parent, ast.Call) and parent.func is node:
             return self._method_called(rel, parent)
         if isinstance(parent, ast.Call) and call_name(parent) == "setattr" and parent.args[:1] == [node]:
@@ -187,7 +190,7 @@ class Flow:
                 return _assigned((*rel, name.value), parent.args[2])
         if len(rel) == 1 and rel[0] in USED_ATTRIBUTES:
             return Seen.USED
-        return self.follow(self.bind.destinations(node), rel)
+        return self.follow(self.bind.destinations(node), rel, sink)
 
     def _method_called(self, rel: Path, call: ast.Call) -> int:
         method, owner = (rel[-1], rel[:-1]) if rel else ("", ())
@@ -204,20 +207,21 @@ class Flow:
             return Seen.SAFE
         return Seen.USED if method.startswith("assert_") else Seen.NONE
 
-    def _patcher_used(self, rel: Path, node: ast.expr, parent: ast.AST | None) -> int:
+    def _patcher_used(self, rel: Path, node: ast.expr, parent: ast.AST | None, sink: Returns) -> int:
         if rel[1:] in (("start",), ("__enter__",)) and isinstance(parent, ast.Call) and parent.func is node:
-            return self.follow(self.bind.destinations(parent), ())
+            return self.follow(self.bind.destinations(parent), (), sink)
         if rel != (PATCHER,):
             return Seen.NONE
         if isinstance(parent, ast.withitem):
-            return self.follow(self.bind.target(parent.optional_vars) if parent.optional_vars else [], ())
+            targets = self.bind.target(parent.optional_vars) if parent.optional_vars else []
+            return self.follow(targets, (), sink)
         if isinstance(parent, ast.Call) and call_name(parent) in ENTER and parent.args[:1] == [node]:
-            return self.follow(self.bind.destinations(parent), ())
-        return self.follow(self.bind.destinations(node), rel)
+            return self.follow(self.bind.destinations(parent), (), sink)
+        return self.follow(self.bind.destinations(node), rel, sink)
 
     # -- leaving the scope -------------------------------------------------------------------
 
-    def _hand_out(self, returns: list[tuple[Dest, Path]], seen: int) -> int:
+    def _hand_out(self, returns: Returns, seen: int) -> int:
         """Returned/yielded mocks: ESCAPED when every consumer accepts them, else LEAK.
 
         Consumers may leave the mock alone only if the producing scope has not already handed
