@@ -1,11 +1,48 @@
 """The noise-robust timing regression gate (pure: records in, verdicts out).
 
-Per session, compare like with like: only runs of the same session definition on the same
-machine fingerprint as the session's latest run. Baseline = median wall time of the last
-``window`` successful runs before the ``recent`` candidate runs; spread = 1.4826·MAD, floored at
-``spread_floor`` of the baseline; candidate = median of the last ``recent`` successful runs.
-A regression needs significance (z), a minimum effect (ratio) AND an absolute floor (delta);
-the median of several recent runs makes one slow run a warning, never a failure.
+Which runs are compared (REFERENCE §6)
+    Per session, only successful runs of the same session definition on the same machine
+    fingerprint as the session's latest run. The last ``recent`` (k) of them are the candidate,
+    the ``window`` (n) before them the history. Fewer than ``min_history`` history runs:
+    INSUFFICIENT, a warning that never fails (10 by default: the spread of 5 runs is so rough
+    that false alarms pass 1%).
+
+The statistic, in log space (run-time noise is multiplicative: log-normal jitter, +x% spikes)
+    y = ln(wall), with wall clamped to [1 ms, 1e9 s].
+    baseline  m = median of the history's y.
+    spread    s = 1.4826·MAD of the history's y: a robust per-run sigma (a spike moves neither).
+    candidate c = mean of the fastest k - ceil(k/4) of the recent y (k = 3: the fastest two),
+              minus b_k·s. Interference on a shared runner only ever adds time, so dropping the
+              slowest recent run makes one spike harmless while keeping 85% of the efficiency
+              of a plain mean (the median of 3 keeps 74%); b_k, the mean of that trimmed mean
+              under standard normal noise (-0.423 for k = 3), removes the bias of trimming
+              from above.
+    z         = (c - m) / (max(s, spread_floor) · sqrt(v_k/k + (pi/2)/n)): the shift in standard
+              errors of the comparison, not in per-run spreads (z > 4 in spreads needed a
+              x1.6 shift at 15% noise). v_k = k·Var(trimmed mean)/sigma² (1.170 for k = 3) and
+              pi/2 (the median's asymptotic n·Var/sigma²; 1.47 at n = 20, so a little conservative)
+              are the estimators' variance constants. ``CANDIDATE_CONSTANTS`` holds (b_k, v_k):
+              exact for k <= 2, from expected normal order statistics (b_k) and a
+              2e7-draw simulation (v_k) beyond; ``tests/test_timing.py`` re-derives both.
+    ratio     = e^(c - m);  delta = e^c - e^m seconds.
+
+Decision: REGRESSION if z > min_z AND ratio > min_ratio AND delta > min_delta (significance,
+an effect worth failing for, and an absolute floor so short sessions never fail on noise).
+Otherwise WARN if the latest run alone (k = 1: b = 0, v = 1) passes all three: a single
+excursion never fails. Otherwise OK.
+
+Quality of the defaults (z > 3, ratio > 1.25, delta > 2 s; k = 3 against n = 20), measured on
+20,000 simulated trials per line (15% log-normal jitter, +60% spikes in a share of the runs):
+    2% spikes: 0.4% false alarms; x1.5 caught 79%, x2 99.8%; +10% fails 3% (noise, not the change)
+    5% spikes: 0.6% false alarms; x1.5 caught 76%, x2 99.7%; +10% fails 3.5%
+    5% jitter, 5% spikes: 0.5% false alarms, +30% caught 87%, +10% fails 0.6% (two spikes)
+    the latest run alone +60%: WARN on a quiet machine; at 15% jitter REGRESSION in 1.8%.
+``--min-z 2`` catches 94% / 93% of x1.5 at 1.3% / 1.7% false alarms. Issue 5 asks for >= 95% of
+x1.5 at <= 1%: 3 runs against 20 cannot give that under this noise. At exactly 1% false alarms
+the best robust gate tried (this one, other estimators within ~1 point) catches 92-94% with 2%
+spikes, and even a likelihood-ratio test told the exact noise model (spike size and rate, the
+x1.5 alternative) catches 95% (91% with 5% spikes) once it must estimate the baseline and
+spread from 20 runs; it needs the true baseline and spread given to reach 98% (95%).
 """
 
 from __future__ import annotations
@@ -20,6 +57,22 @@ from typing import NamedTuple
 from infra.ledger import SessionRecord
 
 MAD_TO_SIGMA = 1.4826  # makes the MAD estimate the standard deviation of normal noise
+MIN_WALL, MAX_WALL = 1e-3, 1e9  # seconds: wall times are clamped here before taking logs
+MEDIAN_VARIANCE = math.pi / 2  # n·Var(median of n draws)/sigma², normal noise, large n
+# k -> (b_k, v_k): mean and k·variance of the mean of the fastest k - ceil(k/4) of k N(0, 1) draws
+CANDIDATE_CONSTANTS: dict[int, tuple[float, float]] = {
+    1: (0.0, 1.0),
+    2: (-0.5642, 1.3634),  # the minimum of two: -1/sqrt(pi), 2(1 - 1/pi)
+    3: (-0.4231, 1.1696),
+    4: (-0.3431, 1.1071),
+    5: (-0.5527, 1.2261),
+    6: (-0.4772, 1.1674),
+    7: (-0.4219, 1.1311),
+    8: (-0.3793, 1.1077),
+    9: (-0.4982, 1.1684),
+    10: (-0.4565, 1.1433),
+}
+MAX_RECENT = max(CANDIDATE_CONSTANTS)
 
 
 class Status(enum.Enum):
@@ -32,17 +85,21 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class Thresholds:
+    """The gate's settings: which runs it compares and what it takes to fail."""
+
     window: int = 20
     recent: int = 3
-    min_history: int = 5
-    min_z: float = 4.0
-    min_ratio: float = 1.2
+    min_history: int = 10
+    min_z: float = 3.0  # standard errors of the comparison
+    min_ratio: float = 1.25
     min_delta: float = 2.0  # seconds
-    spread_floor: float = 0.05  # fraction of the baseline
+    spread_floor: float = 0.05  # per-run sigma of ln(wall) assumed at least this (~5%)
 
     def __post_init__(self) -> None:
         if min(self.window, self.recent, self.min_history) < 1:
             raise ValueError("window, recent and min_history must be at least 1")
+        if self.recent > MAX_RECENT:
+            raise ValueError(f"recent cannot exceed {MAX_RECENT}")
         if self.min_history > self.window:
             raise ValueError("min_history cannot exceed window")
         if min(self.min_z, self.min_ratio, self.min_delta, self.spread_floor) < 0:
@@ -52,20 +109,29 @@ class Thresholds:
 class Verdict(NamedTuple):
     session: str
     status: Status
-    baseline: float | None  # wall seconds
-    candidate: float | None
+    baseline: float | None  # wall seconds: e^median ln(wall) of the history
+    candidate: float | None  # wall seconds: the robust recent location e^c
     ratio: float | None
-    z: float | None
+    z: float | None  # standard errors of the comparison
     n_history: int  # comparable successful runs before the candidate runs
     message: str
-    cpu_baseline: float | None = None  # user+sys seconds, same runs as the wall figures
+    cpu_baseline: float | None = None  # median user+sys seconds, same runs as the wall figures
     cpu_candidate: float | None = None
 
 
-class _Score(NamedTuple):
+class History(NamedTuple):
+    """The baseline of one session: location and spread of ln(wall) over ``n`` runs."""
+
+    location: float
+    spread: float  # 1.4826·MAD, before the floor
+    n: int
+
+
+class Score(NamedTuple):
+    candidate: float  # seconds
     ratio: float
     z: float
-    delta: float
+    delta: float  # seconds
 
 
 SERIES_FIELDS = ("definition_hash", "machine")  # what must match the latest run to compare
@@ -89,55 +155,69 @@ def check(records: Sequence[SessionRecord], thresholds: Thresholds | None = None
     return [_verdict(name, runs, limits) for name, runs in sorted(by_session.items())]
 
 
+def log_wall(wall: float) -> float:
+    """ln of a wall time, clamped to [MIN_WALL, MAX_WALL] (a 0 s run has a time, just a tiny one)."""
+    return math.log(min(max(wall, MIN_WALL), MAX_WALL))
+
+
+def history(logs: Sequence[float]) -> History:
+    """Median and 1.4826·MAD of the history's log wall times."""
+    location = median(logs)
+    return History(location, MAD_TO_SIGMA * median(abs(y - location) for y in logs), len(logs))
+
+
+def kept(k: int) -> int:
+    """How many of the ``k`` recent runs the candidate averages: all but the slowest ceil(k/4)."""
+    return k - (k + 3) // 4 if k > 1 else 1
+
+
+def score(base: History, logs: Sequence[float], spread_floor: float) -> Score:
+    """Compare the robust location of the recent log wall times ``logs`` with the history."""
+    k = len(logs)
+    bias, variance = CANDIDATE_CONSTANTS[k]
+    location = math.fsum(sorted(logs)[: kept(k)]) / kept(k) - bias * base.spread
+    shift = location - base.location
+    error = max(base.spread, spread_floor) * math.sqrt(variance / k + MEDIAN_VARIANCE / base.n)
+    z = shift / error if error > 0 else math.copysign(math.inf, shift) if shift else 0.0
+    candidate = math.exp(location)
+    return Score(candidate, math.exp(shift), z, candidate - math.exp(base.location))
+
+
 def _verdict(name: str, runs: list[SessionRecord], limits: Thresholds) -> Verdict:
     latest = runs[-1]
     if latest.status != "success":
         return Verdict(name, Status.SKIPPED, None, None, None, None, 0, f"latest run {latest.status}")
     series = [run for run in runs if same_series(latest, run)]
-    history, recent = series[: -limits.recent][-limits.window :], series[-limits.recent :]
-    if len(history) < limits.min_history:
+    past, recent = series[: -limits.recent][-limits.window :], series[-limits.recent :]
+    if len(past) < limits.min_history:
         need = limits.min_history + limits.recent
         message = f"{len(series)} comparable runs on this machine and definition; gating needs {need}"
-        return Verdict(name, Status.INSUFFICIENT, None, None, None, None, len(history), message)
-    walls = [run.wall_s for run in history]
-    baseline = median(walls)
-    spread = max(
-        MAD_TO_SIGMA * median(abs(wall - baseline) for wall in walls), limits.spread_floor * baseline
-    )
-    candidate = median(run.wall_s for run in recent)
-    score = _score(baseline, spread, candidate)
-    if _slow(score, limits):
+        return Verdict(name, Status.INSUFFICIENT, None, None, None, None, len(past), message)
+    base = history([log_wall(run.wall_s) for run in past])
+    result = score(base, [log_wall(run.wall_s) for run in recent], limits.spread_floor)
+    if _slow(result, limits):
         status = Status.REGRESSION
-        message = f"{score.ratio:.2f}x slower over the last {len(recent)} runs (+{score.delta:.1f} s)"
-    elif _slow(latest_score := _score(baseline, spread, latest.wall_s), limits):
+        message = f"{result.ratio:.2f}x slower over the last {len(recent)} runs (+{result.delta:.1f} s)"
+    elif _slow(alone := score(base, [log_wall(latest.wall_s)], limits.spread_floor), limits):
         status = Status.WARN
-        message = f"latest run {latest_score.ratio:.2f}x slower; not yet persistent"
+        message = f"latest run {alone.ratio:.2f}x slower; not yet persistent"
     else:
         status, message = Status.OK, ""
-    cpu = _cpu_medians(history, recent)
-    return Verdict(name, status, baseline, candidate, score.ratio, score.z, len(history), message, *cpu)
+    cpu = _cpu_medians(past, recent)
+    baseline = math.exp(base.location)
+    return Verdict(name, status, baseline, result.candidate, result.ratio, result.z, len(past), message, *cpu)
 
 
-def _score(baseline: float, spread: float, value: float) -> _Score:
-    delta = value - baseline
-    if baseline <= 0:  # a session that took no time: any time at all is infinitely slower
-        return _Score(math.inf if value > 0 else 1.0, math.inf if delta > 0 else 0.0, delta)
-    z = delta / spread if spread > 0 else math.inf if delta > 0 else 0.0  # spread 0: identical history
-    return _Score(value / baseline, z, delta)
+def _slow(result: Score, limits: Thresholds) -> bool:
+    return result.z > limits.min_z and result.ratio > limits.min_ratio and result.delta > limits.min_delta
 
 
-def _slow(score: _Score, limits: Thresholds) -> bool:
-    return score.z > limits.min_z and score.ratio > limits.min_ratio and score.delta > limits.min_delta
-
-
-def _cpu_medians(
-    history: list[SessionRecord], recent: list[SessionRecord]
-) -> tuple[float | None, float | None]:
+def _cpu_medians(past: list[SessionRecord], recent: list[SessionRecord]) -> tuple[float | None, float | None]:
     def cpu(runs: list[SessionRecord]) -> float | None:
         values = [run.cpu_s for run in runs if run.cpu_s is not None]
         return median(values) if values else None
 
-    return cpu(history), cpu(recent)
+    return cpu(past), cpu(recent)
 
 
 def worst(verdicts: Sequence[Verdict]) -> Status:

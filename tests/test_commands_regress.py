@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from infra import ledger
+from infra import ledger, timing
+from infra.commands import regress
 from infra.ledger import SessionRecord
 from infra.main import main
 
@@ -51,12 +53,12 @@ def test_no_ledger_is_nothing_to_compare(in_tmp: Path, capsys: pytest.CaptureFix
 
 
 def test_steady_sessions_pass(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """No change: a table with an ok row, exit 0."""
+    """No change: a table with an ok row (candidate bias-corrected for the dropped slowest run), exit 0."""
     write_history(in_tmp / ".infra" / "ledger.jsonl", 61.0)
     assert main(["regress"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:3] == ["session", "status", "baseline"]
-    assert lines[2].split()[:7] == ["tests", "ok", "61.0", "61.0", "1.00", "0.0", "20"]
+    assert lines[2].split()[:7] == ["tests", "ok", "61.0", "61.6", "1.01", "0.3", "20"]
 
 
 def test_regression_fails_and_writes_markdown(
@@ -74,7 +76,7 @@ def test_regression_fails_and_writes_markdown(
     assert main(["regress", "--ledger", str(path), "--markdown", str(report)]) == 1
     out = capsys.readouterr().out
     assert out.splitlines()[-1] == "timing regression in 1 session(s): tests"
-    assert "| `tests` | **regression** | 61.0 | 95.0 |" in report.read_text()
+    assert "| `tests` | **regression** | 61.0 | 96.0 |" in report.read_text()
     assert not report.read_text().startswith("stale")
     assert summary.read_text() == "# earlier step\n" + report.read_text()
 
@@ -102,6 +104,8 @@ def test_thresholds_come_from_the_options(in_tmp: Path, capsys: pytest.CaptureFi
     assert main(["regress", "--window", "5", "--min-history", "6"]) == 2
     err = capsys.readouterr().err
     assert err == "error: infra regress: min_history cannot exceed window; adjust the options\n"
+    assert main(["regress", "--recent", "11"]) == 2
+    assert capsys.readouterr().err == "error: infra regress: recent cannot exceed 10; adjust the options\n"
 
 
 @pytest.mark.parametrize(
@@ -132,3 +136,13 @@ def test_data_errors_exit_2_and_torn_lines_warn(in_tmp: Path, capsys: pytest.Cap
         stream.write("\n" + json.dumps({**rec(99, 1.0).to_dict(), "schema": 2}) + "\n")
     assert main(["regress"]) == 2
     assert capsys.readouterr().err.startswith(f"error: {path}:25: record schema 2 is newer")
+
+
+def test_option_defaults_are_the_gate_defaults() -> None:
+    """`infra regress` without options gates with exactly timing.Thresholds()."""
+    parser = argparse.ArgumentParser()
+    regress.register(parser.add_subparsers())
+    args = parser.parse_args(["regress"])
+    defaults = timing.Thresholds()
+    for name in ("window", "recent", "min_history", "min_z", "min_ratio", "min_delta"):
+        assert getattr(args, name) == getattr(defaults, name), name

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
+import statistics
+from collections import Counter
 from typing import Any
 
 import pytest
 
 from infra.ledger import SessionRecord
-from infra.timing import Status, Thresholds, Verdict, check, markdown, same_series, worst
+from infra.timing import (
+    CANDIDATE_CONSTANTS,
+    MAX_RECENT,
+    Status,
+    Thresholds,
+    Verdict,
+    check,
+    history,
+    kept,
+    log_wall,
+    markdown,
+    same_series,
+    score,
+    worst,
+)
 
 
 def run(wall: float, **overrides: Any) -> SessionRecord:
@@ -30,7 +47,7 @@ def run(wall: float, **overrides: Any) -> SessionRecord:
 
 
 def steady(n: int, wall: float = 60.0) -> list[SessionRecord]:
-    """n runs alternating slightly around ``wall``."""
+    """n runs alternating 1 s either side of ``wall`` (59, 61, 59, ...)."""
     return [run(wall + (1 if i % 2 else -1)) for i in range(n)]
 
 
@@ -39,13 +56,20 @@ def only(verdicts: list[Verdict]) -> Verdict:
     return verdicts[0]
 
 
+# the steady history in log space: median between ln 59 and ln 61, every run 1.4826·MAD away
+STEADY_SPREAD = 1.4826 * (math.log(61) - math.log(59)) / 2
+STEADY_BASELINE = math.sqrt(59 * 61)
+
+
 def test_steady_history_is_ok() -> None:
-    """No change: OK, with baseline, candidate, ratio, z and cpu medians reported."""
-    verdict = only(check(steady(23)))
+    """No change: OK; baseline = e^median ln(wall), candidate = fastest two of three, bias-corrected."""
+    verdict = only(check(steady(23)))  # last three: 59, 61, 59
     assert verdict.status is Status.OK and verdict.message == ""
     assert verdict.n_history == 20
-    assert verdict.baseline == pytest.approx(60.0) and verdict.candidate == pytest.approx(59.0)
-    assert verdict.ratio == pytest.approx(59 / 60) and verdict.z is not None and verdict.z < 0
+    assert verdict.baseline == pytest.approx(STEADY_BASELINE)
+    assert verdict.candidate == pytest.approx(59 * math.exp(0.4231 * STEADY_SPREAD))
+    assert verdict.ratio == pytest.approx(59 * math.exp(0.4231 * STEADY_SPREAD) / STEADY_BASELINE)
+    assert verdict.z is not None and verdict.z < 0
     assert verdict.cpu_baseline == pytest.approx(30.0) and verdict.cpu_candidate == pytest.approx(29.5)
 
 
@@ -53,20 +77,31 @@ def test_persistent_slowdown_is_a_regression() -> None:
     """The last 3 runs 1.5x slower on a quiet history: REGRESSION with ratio and delta in the message."""
     verdict = only(check([*steady(20), run(90), run(91), run(89)]))
     assert verdict.status is Status.REGRESSION
-    assert verdict.ratio == pytest.approx(1.5)
-    assert verdict.message == "1.50x slower over the last 3 runs (+30.0 s)"
+    assert verdict.candidate == pytest.approx(math.sqrt(89 * 90) * math.exp(0.4231 * STEADY_SPREAD))
+    assert verdict.message == "1.51x slower over the last 3 runs (+30.4 s)"
 
 
-def test_two_slow_runs_of_three_already_regress() -> None:
-    """The candidate is a median: two slow runs out of the last three are enough."""
-    assert only(check([*steady(20), run(90), run(91)])).status is Status.REGRESSION
+def test_z_is_in_standard_errors_of_the_comparison() -> None:
+    """z = shift / (floored spread · sqrt(v_3/3 + (pi/2)/n)): x1.5 on a quiet history is ~12 errors."""
+    verdict = only(check([*steady(20), run(90), run(90), run(90)]))
+    error = 0.05 * math.sqrt(1.1696 / 3 + math.pi / 2 / 20)  # the 5% floor beats the 2.5% spread
+    assert verdict.z == pytest.approx(math.log(verdict.ratio or 0) / error)
+    assert verdict.z == pytest.approx(12.16, abs=0.01)
+
+
+def test_two_slow_runs_of_three_count_half() -> None:
+    """The slowest recent run is dropped: x2 in two of three runs regresses, x1.33 only warns."""
+    assert only(check([*steady(21), run(120), run(120)])).status is Status.REGRESSION
+    verdict = only(check([*steady(21), run(80), run(80)]))
+    assert verdict.status is Status.WARN and verdict.ratio is not None and verdict.ratio < 1.2
 
 
 def test_single_excursion_only_warns() -> None:
-    """Only the latest run slow: WARN, not REGRESSION."""
+    """Only the latest run slow (+60% or x2): WARN, not REGRESSION."""
     verdict = only(check([*steady(22), run(120)]))
     assert verdict.status is Status.WARN
     assert verdict.message == "latest run 2.00x slower; not yet persistent"
+    assert only(check([*steady(22), run(96)])).status is Status.WARN
 
 
 def test_earlier_excursion_is_forgotten() -> None:
@@ -74,13 +109,20 @@ def test_earlier_excursion_is_forgotten() -> None:
     assert only(check([*steady(21), run(120), run(60)])).status is Status.OK
 
 
+def test_small_changes_never_fail() -> None:
+    """+10% (and +20%) on a quiet history: below the 1.25 ratio, OK however significant."""
+    for wall in (66.0, 72.0):
+        verdict = only(check([*steady(20), run(wall), run(wall), run(wall)]))
+        assert verdict.status is Status.OK and verdict.z is not None and verdict.z > 3
+
+
 def test_too_little_history_only_warns() -> None:
     """Fewer than min_history baseline runs: INSUFFICIENT even for a huge slowdown; never fails."""
-    verdicts = check([*steady(4), run(600), run(600), run(600)])
+    verdicts = check([*steady(9), run(600), run(600), run(600)])
     assert only(verdicts).status is Status.INSUFFICIENT
-    assert verdicts[0].message == "7 comparable runs on this machine and definition; gating needs 8"
+    assert verdicts[0].message == "12 comparable runs on this machine and definition; gating needs 13"
     assert worst(verdicts) is Status.OK
-    assert only(check([*steady(5), run(600), run(600), run(600)])).status is Status.REGRESSION
+    assert only(check([*steady(10), run(600), run(600), run(600)])).status is Status.REGRESSION
 
 
 def test_only_same_definition_and_machine_and_successful_runs_count() -> None:
@@ -102,7 +144,7 @@ def test_window_limits_the_baseline() -> None:
     """Only the last `window` runs before the candidate form the baseline."""
     records = [*steady(30, wall=100.0), *steady(10, wall=60.0), run(60), run(60), run(60)]
     verdict = only(check(records, Thresholds(window=10)))
-    assert verdict.baseline == pytest.approx(60.0) and verdict.n_history == 10
+    assert verdict.baseline == pytest.approx(STEADY_BASELINE) and verdict.n_history == 10
 
 
 @pytest.mark.parametrize(
@@ -126,15 +168,18 @@ def test_a_short_session_doubling_stays_under_the_absolute_floor() -> None:
     assert verdict.status is Status.OK and verdict.ratio == pytest.approx(2.0)
 
 
-def test_zero_baseline_and_zero_spread() -> None:
-    """A history of 0 s runs, or of identical runs without a spread floor, still gives finite verdicts."""
+def test_zero_and_extreme_walls_and_zero_spread() -> None:
+    """0 s counts as 1 ms, absurd times are capped; identical runs without a spread floor give ±inf."""
     zero = only(check([*[run(0.0) for _ in range(20)], run(5), run(5), run(5)]))
-    assert zero.status is Status.REGRESSION and zero.ratio == math.inf and zero.z == math.inf
+    assert zero.status is Status.REGRESSION and zero.ratio == pytest.approx(5000.0)
     still = only(check([run(0.0) for _ in range(23)]))
     assert still.status is Status.OK and still.ratio == 1.0 and still.z == 0.0
+    huge = only(check([*[run(-1.0) for _ in range(20)], *[run(1e300)] * 3]))
+    assert huge.status is Status.REGRESSION and huge.candidate == pytest.approx(1e9)
     flat = Thresholds(spread_floor=0)
     assert only(check([run(60.0) for _ in range(23)], flat)).z == 0.0
     assert only(check([*[run(60.0) for _ in range(20)], *[run(70.0)] * 3], flat)).z == math.inf
+    assert only(check([*[run(60.0) for _ in range(20)], *[run(50.0)] * 3], flat)).z == -math.inf
 
 
 def test_sessions_are_judged_separately_and_sorted() -> None:
@@ -157,6 +202,7 @@ def test_missing_cpu_times_are_reported_as_none() -> None:
     [
         ({"window": 0}, "at least 1"),
         ({"recent": 0}, "at least 1"),
+        ({"recent": 11}, "recent cannot exceed 10"),
         ({"min_history": 30}, "min_history cannot exceed window"),
         ({"min_ratio": -1}, "cannot be negative"),
     ],
@@ -174,85 +220,170 @@ def test_markdown_table() -> None:
     lines = text.splitlines()
     assert lines[0] == "### Session timing"
     assert lines[4].startswith("| `a\\|b` | insufficient | - | - | - | - | 0 | - → - | 2 comparable runs")
-    assert lines[5].startswith("| `tests` | **regression** | 60.0 | 90.0 | 1.50 | 10.0 | 20 | 30.0 → 45.0 |")
-    assert lines[5].endswith("| 1.50x slower over the last 3 runs (+30.0 s) |")
+    assert lines[5].startswith("| `tests` | **regression** | 60.0 | 90.9 | 1.52 | 12.2 | 20 | 30.0 → 45.0 |")
+    assert lines[5].endswith("| 1.52x slower over the last 3 runs (+31.0 s) |")
+
+
+# --- the estimator constants ---------------------------------------------------------
+
+
+def expected_order_statistic(i: int, k: int, steps: int = 4000) -> float:
+    """E[X_(i)] of k standard normal draws, by the midpoint rule over [-8, 8]."""
+    width = 16 / steps
+    total = 0.0
+    weight = math.comb(k - 1, i - 1) * k
+    for step in range(steps):
+        x = -8 + (step + 0.5) * width
+        cdf = 0.5 * (1 + math.erf(x / math.sqrt(2)))
+        density = math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+        total += x * weight * cdf ** (i - 1) * (1 - cdf) ** (k - i) * density * width
+    return total
+
+
+@pytest.mark.parametrize("k", range(1, MAX_RECENT + 1))
+def test_candidate_bias_is_the_trimmed_mean_of_normal_order_statistics(k: int) -> None:
+    """b_k = mean of E[X_(1..kept)] for k standard normal draws (to the table's 4 decimals)."""
+    exact = statistics.fmean(expected_order_statistic(i, k) for i in range(1, kept(k) + 1))
+    assert CANDIDATE_CONSTANTS[k][0] == pytest.approx(exact, abs=1e-4)
+
+
+def test_candidate_variance_constants_match_simulation() -> None:
+    """v_k = k·Var(candidate) under N(0, 1) noise, within 5% on 8,000 draws per k."""
+    rng = random.Random(11)
+    for k in range(1, MAX_RECENT + 1):
+        draws = [statistics.fmean(sorted(rng.gauss(0, 1) for _ in range(k))[: kept(k)]) for _ in range(8000)]
+        assert k * statistics.variance(draws) == pytest.approx(CANDIDATE_CONSTANTS[k][1], rel=0.05)
+    assert [kept(k) for k in range(1, 11)] == [1, 1, 2, 3, 3, 4, 5, 6, 6, 7]
+
+
+def test_z_has_unit_spread_under_normal_noise() -> None:
+    """No change, 15% log-normal noise, no spikes: z centred on 0 with standard deviation ~1."""
+    rng = random.Random(12)
+    zs = []
+    for _ in range(2000):
+        logs = [rng.gauss(0, 0.15) for _ in range(23)]
+        zs.append(score(history(logs[:20]), logs[20:], 0.05).z)
+    assert abs(statistics.fmean(zs)) < 0.06
+    assert 1.0 < statistics.stdev(zs) < 1.3  # over 1 (~1.15): the spread is itself estimated
+    assert log_wall(0.0) == math.log(1e-3) and log_wall(math.inf) == math.log(1e9)
 
 
 # --- gate quality on simulated noise (REFERENCE §6, issue 5 acceptance) -----------------
 
 TRIALS = 1000
 HISTORY = 20
+SPIKE_RATES = (0.02, 0.05)  # "occasional +60% spikes": the share of runs that spike
 
 
 def trial(
-    rng: random.Random, factor: float, *, jitter: float, spike_rate: float, base: float = 60.0
+    rng: random.Random, factor: float, *, jitter: float, spike_rate: float, last_spike: bool
 ) -> list[SessionRecord]:
-    """20 runs of history then 3 runs ``factor`` slower: log-normal jitter plus +60% spikes."""
+    """20 runs of history then 3 runs ``factor`` slower: log-normal jitter plus +60% spikes.
+
+    ``last_spike``: the latest run spikes and no other recent run does (a single excursion).
+    """
     walls = []
     for index in range(HISTORY + 3):
-        wall = base * math.exp(rng.gauss(0.0, jitter))
-        if rng.random() < spike_rate:
+        wall = 60.0 * math.exp(rng.gauss(0.0, jitter))
+        if (index < HISTORY or not last_spike) and rng.random() < spike_rate:
             wall *= 1.6
         walls.append(wall * (factor if index >= HISTORY else 1.0))
+    if last_spike:
+        walls[-1] *= 1.6
     return [run(wall) for wall in walls]
 
 
-def alarm_rate(
-    factor: float, *, seed: int, jitter: float, spike_rate: float = 0.05, limits: Thresholds | None = None
-) -> float:
-    """Fraction of trials the gate calls a REGRESSION after the third changed run."""
-    rng = random.Random(seed)
-    alarms = sum(
-        only(check(trial(rng, factor, jitter=jitter, spike_rate=spike_rate), limits)).status
-        is Status.REGRESSION
+@functools.cache
+def outcomes(
+    factor: float,
+    *,
+    jitter: float = 0.15,
+    spike_rate: float = 0.05,
+    last_spike: bool = False,
+    limits: Thresholds | None = None,
+) -> Counter[Status]:
+    """How often each status comes out over 1,000 trials (seeded by the scenario, so repeatable)."""
+    rng = random.Random(f"{factor} {jitter} {spike_rate} {last_spike}")
+    return Counter(
+        only(
+            check(trial(rng, factor, jitter=jitter, spike_rate=spike_rate, last_spike=last_spike), limits)
+        ).status
         for _ in range(TRIALS)
     )
-    return alarms / TRIALS
 
 
-def test_no_change_false_alarms_stay_under_one_percent() -> None:
-    """15% log-normal jitter plus 5% of runs +60%: at most 1% of 1,000 no-change trials fail."""
-    rate = alarm_rate(1.0, seed=1, jitter=0.15)
-    print(f"false alarms, no change, 15% jitter + 5% spikes: {rate:.1%}")
+def regressions(factor: float, **scenario: Any) -> float:
+    """The share of trials the gate calls a REGRESSION after the third changed run."""
+    return outcomes(factor, **scenario)[Status.REGRESSION] / TRIALS
+
+
+@pytest.mark.parametrize("spike_rate", SPIKE_RATES)
+def test_no_change_false_alarms_stay_under_one_percent(spike_rate: float) -> None:
+    """15% jitter plus spikes, no change: at most 1% of 1,000 trials fail (about 0.4-0.6% expected)."""
+    rate = regressions(1.0, spike_rate=spike_rate)
+    print(f"no change, 15% jitter + {spike_rate:.0%} spikes: false alarms {rate:.1%}")
     assert rate <= 0.01
 
 
-def test_quiet_machine_catches_a_30_percent_slowdown() -> None:
-    """5% jitter (REFERENCE §6 regime) plus spikes: +30% over 3 runs caught in >= 85%, no-change <= 1%."""
-    caught = alarm_rate(1.3, seed=2, jitter=0.05)
-    false = alarm_rate(1.0, seed=3, jitter=0.05)
-    print(f"5% jitter + 5% spikes: +30% caught {caught:.1%}, false alarms {false:.1%}")
-    assert caught >= 0.85 and false <= 0.01
+@pytest.mark.parametrize("spike_rate", SPIKE_RATES)
+def test_noisy_machine_catches_most_fifty_percent_slowdowns(spike_rate: float) -> None:
+    """15% jitter plus spikes: x1.5 over 3 runs caught in >= 70% of trials (~79% / ~76% expected)."""
+    caught = regressions(1.5, spike_rate=spike_rate)
+    print(f"15% jitter + {spike_rate:.0%} spikes: x1.5 caught {caught:.1%} (defaults)")
+    assert caught >= 0.70
 
 
-def test_noisy_machine_catches_a_doubling() -> None:
-    """15% jitter plus spikes: a x2 slowdown over 3 runs is caught in >= 90% of trials."""
-    caught = alarm_rate(2.0, seed=4, jitter=0.15)
-    print(f"15% jitter + 5% spikes: x2 caught {caught:.1%}")
-    assert caught >= 0.90
+@pytest.mark.parametrize("spike_rate", SPIKE_RATES)
+def test_noisy_machine_catches_a_doubling(spike_rate: float) -> None:
+    """15% jitter plus spikes: a x2 slowdown over 3 runs is caught in >= 98% of trials."""
+    caught = regressions(2.0, spike_rate=spike_rate)
+    print(f"15% jitter + {spike_rate:.0%} spikes: x2 caught {caught:.1%}")
+    assert caught >= 0.98
 
 
+@pytest.mark.parametrize("spike_rate", SPIKE_RATES)
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 5 asks >= 95% for x1.5 at 15% jitter + spikes; the default gate (z > 4 in per-run "
-        "spreads) catches ~33%. No 3-run gate can: a Neyman-Pearson test that knows the true "
-        "baseline and noise model reaches 95.6% at 1% false alarms (97.8% with 2% spikes)"
+        "issue 5 asks >= 95% of x1.5 at <= 1% false alarms (15% jitter + spikes, 3 runs vs 20); "
+        "the defaults reach ~79% (2% spikes) / ~76% (5%) at 0.4% / 0.6% false alarms, --min-z 2 "
+        "~94% / ~93% at 1.3% / 1.7%. 3 runs against 20 cannot give both: a likelihood-ratio "
+        "test told the exact noise model reaches 95% / 91% at 1% (see infra/timing.py)"
     ),
 )
-def test_noisy_machine_catches_a_fifty_percent_slowdown_per_issue_acceptance() -> None:
-    """Issue 5 acceptance: 15% jitter plus spikes, x1.5 over 3 runs caught in >= 95% of trials."""
-    caught = alarm_rate(1.5, seed=5, jitter=0.15)
-    print(f"15% jitter + 5% spikes: x1.5 caught {caught:.1%} (defaults)")
-    assert caught >= 0.95
+def test_issue_acceptance_both_targets_at_the_defaults(spike_rate: float) -> None:
+    """Issue 5 acceptance: x1.5 over 3 runs caught in >= 95% of trials AND <= 1% false alarms."""
+    caught, false = regressions(1.5, spike_rate=spike_rate), regressions(1.0, spike_rate=spike_rate)
+    print(f"15% jitter + {spike_rate:.0%} spikes: x1.5 caught {caught:.1%}, false alarms {false:.1%}")
+    assert caught >= 0.95 and false <= 0.01
 
 
-def test_a_tuned_gate_trades_sensitivity_for_false_alarms() -> None:
-    """--min-z 2 --min-ratio 1.35 catches most x1.5 slowdowns at 15% jitter, at about 1% false alarms."""
-    tuned = Thresholds(min_z=2.0, min_ratio=1.35)
-    caught = alarm_rate(1.5, seed=6, jitter=0.15, limits=tuned)
-    false = alarm_rate(1.0, seed=7, jitter=0.15, limits=tuned)
-    print(
-        f"tuned (z>2, ratio>1.35), 15% jitter + 5% spikes: x1.5 caught {caught:.1%}, false alarms {false:.1%}"
-    )
-    assert caught >= 0.70 and false <= 0.02
+def test_small_changes_rarely_fail_on_noisy_machines() -> None:
+    """+10% over 3 runs, 5% spikes: fails <= 1.5% at 5% jitter (two spikes), <= 5% at 15% (noise)."""
+    quiet, noisy = regressions(1.1, jitter=0.05), regressions(1.1)
+    print(f"+10%, 5% spikes: fails {quiet:.1%} at 5% jitter, {noisy:.1%} at 15% jitter")
+    assert quiet <= 0.015 and noisy <= 0.05
+
+
+def test_a_spike_in_the_latest_run_alone_warns() -> None:
+    """The latest run +60%, no change: WARN almost always on a quiet machine, REGRESSION rarely anywhere."""
+    quiet, noisy = outcomes(1.0, jitter=0.05, last_spike=True), outcomes(1.0, last_spike=True)
+    print(f"latest run +60%: quiet {dict(quiet)}, noisy {dict(noisy)}")
+    assert quiet[Status.WARN] >= 0.95 * TRIALS and quiet[Status.REGRESSION] == 0
+    assert noisy[Status.REGRESSION] <= 0.03 * TRIALS
+
+
+def test_quiet_machine_catches_a_30_percent_slowdown() -> None:
+    """5% jitter plus 5% spikes: +30% over 3 runs caught in >= 80%, no-change false alarms <= 1%."""
+    caught, false = regressions(1.3, jitter=0.05), regressions(1.0, jitter=0.05)
+    print(f"5% jitter + 5% spikes: +30% caught {caught:.1%}, false alarms {false:.1%}")
+    assert caught >= 0.80 and false <= 0.01
+
+
+def test_a_lower_z_trades_false_alarms_for_sensitivity() -> None:
+    """--min-z 2 catches >= 90% of x1.5 at 15% jitter + 2% spikes, for more false alarms (<= 2.5%)."""
+    tuned = Thresholds(min_z=2.0)
+    caught = regressions(1.5, spike_rate=0.02, limits=tuned)
+    false = regressions(1.0, spike_rate=0.02, limits=tuned)
+    print(f"z > 2, 15% jitter + 2% spikes: x1.5 caught {caught:.1%}, false alarms {false:.1%}")
+    assert caught >= 0.90 and regressions(1.0, spike_rate=0.02) < false <= 0.025

@@ -20,13 +20,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--window", type=positive_int, default=20, help="earlier runs in the baseline (20)")
     parser.add_argument(
-        "--recent", type=positive_int, default=3, help="recent runs in the candidate median (3)"
+        "--recent",
+        type=positive_int,
+        default=3,
+        help="recent runs in the candidate, slowest quarter (rounded up) dropped (3, at most 10)",
     )
     parser.add_argument(
-        "--min-history", type=positive_int, default=5, help="baseline runs needed to gate (5)"
+        "--min-history", type=positive_int, default=10, help="baseline runs needed to gate (10)"
     )
-    parser.add_argument("--min-ratio", type=_non_negative, default=1.2, help="candidate/baseline above (1.2)")
-    parser.add_argument("--min-z", type=_non_negative, default=4.0, help="robust z-score above (4)")
+    parser.add_argument(
+        "--min-ratio", type=_non_negative, default=1.25, help="candidate/baseline above (1.25)"
+    )
+    parser.add_argument(
+        "--min-z",
+        type=_non_negative,
+        default=3.0,
+        help="shift in standard errors of the comparison (log space) above (3)",
+    )
     parser.add_argument(
         "--min-delta", type=_non_negative, default=2.0, help="seconds slower by more than (2)"
     )
