@@ -19,7 +19,6 @@ class ChangeSet(NamedTuple):
     filenames: tuple[str, ...]
     all_files: bool
     source: str  # how the set was found, for the summary
-    added_or_deleted: tuple[str, ...] = ()  # files added, deleted or renamed (not just edited)
 
 
 def _zsplit(out: str) -> tuple[str, ...]:
@@ -30,11 +29,9 @@ def all_files(root: Path) -> tuple[str, ...]:
     return _zsplit(git(root, "ls-files", "-z", "--deduplicate"))
 
 
-def diff(root: Path, old: str, new: str, *, only: str | None = None) -> tuple[str, ...]:
+def diff(root: Path, old: str, new: str) -> tuple[str, ...]:
     """``git diff --name-only old...new`` (``old..new`` without a merge base), as pre-commit."""
-    base: tuple[str, ...] = ("git", "-C", str(root), "diff", "--name-only", "--no-ext-diff", "-z")
-    if only:
-        base += ("--no-renames", f"--diff-filter={only}")
+    base = ("git", "-C", str(root), "diff", "--name-only", "--no-ext-diff", "-z")
     rc, out, _ = cmd_output(*base, f"{old}...{new}", check=False)
     if rc != 0:
         out = cmd_output(*base, f"{old}..{new}")[1]
@@ -42,7 +39,7 @@ def diff(root: Path, old: str, new: str, *, only: str | None = None) -> tuple[st
 
 
 def _ranged(root: Path, old: str, new: str, source: str) -> ChangeSet:
-    return ChangeSet(diff(root, old, new), False, source, diff(root, old, new, only="AD"))
+    return ChangeSet(diff(root, old, new), False, source)
 
 
 def find(root: Path, environ: Mapping[str, str], *, force_all: bool = False) -> ChangeSet:

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import attribution, changes, run, selection, triggers
+from infra import attribution, changes, reads, run, selection, triggers
 from infra.plan import Member, Session
 from infra.project import Project
 from infra.results import HookResult, SessionResult, Status, TestCounts
@@ -263,7 +263,7 @@ def _attribute(
         selection.remember_durations(ctx.project, ctx.session, report.durations)
         if report.exitstatus in (0, 1, 5):  # a complete run: its read records are trustworthy
             path = selection.reads_file(ctx.project, ctx.session, group_key)
-            selection.remember_reads(path, report.reads, report.outside)
+            reads.remember(path, ctx.root, report.reads, report.outside)
         outcome.selected = (outcome.selected or 0) + len(report.tests)
         outcome.deselected += report.deselected
         outcome.failed_tests += sum(o == "failed" for o in report.tests.values())

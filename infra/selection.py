@@ -8,9 +8,10 @@ what was read outside any test (conftest import, collection, wider-scoped fixtur
 both, each pytest group runs in one of two modes:
 
 - ``full`` when narrowing cannot be proven safe: ``--full`` / CI / ``--all-files``; no usable
-  testmon data or read records yet; the push adds or deletes files (existence checks leave
-  no audit trail); it changes a ``conftest.py`` or a pytest/packaging configuration file; or
-  it changes a file that was read outside any test.
+  testmon data or read records yet; files were added or deleted since the last recorded run
+  (existence checks leave no audit trail); a ``conftest.py`` or a pytest/packaging
+  configuration file changed; or a file read outside any test changed (``infra.reads``
+  compares digests with the tree now, so the pushed range's history does not matter).
 - ``testmon``: testmon selects the tests whose executed code changed
   (``--testmon-forceselect``: node ids would otherwise switch selection off; failing tests
   stay selected), and the plugin puts back every deselected test that read a changed file,
@@ -33,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from infra import output, resources, results
+from infra import output, reads, resources, results
 from infra.attribution import owns
 
 if TYPE_CHECKING:
@@ -41,9 +42,6 @@ if TYPE_CHECKING:
     from infra.plan import Member, Session
     from infra.project import Project
 
-UNTRACKED_NAMES = frozenset(
-    {"conftest.py", "pytest.ini", ".pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"}
-)
 TESTMON_TABLES = frozenset({"metadata", "environment", "test_execution", "file_fp"})
 RESTORE_ENV = "INFRA_RESTORE"
 
@@ -60,13 +58,6 @@ class Decision(NamedTuple):
         return key in self.narrowed_keys
 
 
-class Records(NamedTuple):
-    """What earlier runs of one group recorded: per-test reads and reads outside any test."""
-
-    tests: dict[str, list[str]]
-    outside: list[str]
-
-
 def _stem(project: Project, session: Session, group_key: str) -> Path:
     digest = hashlib.sha256(f"{session.definition_hash()}|{group_key}".encode()).hexdigest()[:12]
     directory = results.state_dir(project.root) / "testmon"
@@ -80,23 +71,6 @@ def data_file(project: Project, session: Session, group_key: str) -> Path:
 
 def reads_file(project: Project, session: Session, group_key: str) -> Path:
     return _stem(project, session, group_key).with_suffix(".reads.json")
-
-
-def load_records(path: Path) -> Records | None:
-    try:
-        data = json.loads(path.read_text())
-        return Records(dict(data["tests"]), list(data["outside"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def remember_reads(path: Path, reads: Mapping[str, list[str]], outside: Sequence[str]) -> None:
-    """Merge a run's records: tests that ran replace theirs; outside reads accumulate."""
-    old = load_records(path) or Records({}, [])
-    merged = Records({**old.tests, **reads}, sorted({*old.outside, *outside}))
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(merged._asdict(), sort_keys=True))
-    os.replace(tmp, path)
 
 
 def check_data_file(path: Path) -> str | None:
@@ -123,21 +97,27 @@ def set_aside(path: Path, problem: str) -> Path:
     return target
 
 
-def full_reason(full: bool, change: changes.ChangeSet, records: Records | None, has_data: bool) -> str | None:
+def full_reason(
+    full: bool,
+    change: changes.ChangeSet,
+    records: reads.Records | None,
+    has_data: bool,
+    now: reads.TreeState | None,
+    changed: set[str],
+) -> str | None:
     """Why this group must run fully, or None when testmon plus read records are safe."""
     if full:
         return "forced full run (--full or CI)"
     if change.all_files:
         return "all files"
-    if not has_data or records is None:
+    if not has_data or records is None or now is None:
         return "no testmon data yet"
-    if change.added_or_deleted:
-        return f"{change.added_or_deleted[0]} added or deleted"
-    for name in change.filenames:
-        if name.rsplit("/", 1)[-1] in UNTRACKED_NAMES:
-            return f"{name} changed (pytest configuration)"
-        if name in records.outside:
-            return f"{name} changed (read at start-up, collection or by a shared fixture)"
+    if now.names != records.tree.names:
+        return "files were added or deleted since the last recorded run"
+    if now.config != records.tree.config:
+        return "a conftest.py or pytest configuration file changed"
+    for path in sorted(changed.intersection(records.outside)):
+        return f"{path} changed (read at start-up, collection or by a shared fixture)"
     return None
 
 
@@ -156,8 +136,10 @@ def decide(
     problem = check_data_file(datafile)
     if problem is not None:
         set_aside(datafile, problem)
-    records = load_records(reads_file(project, session, group.key))
-    reason = full_reason(full, change, records, datafile.exists())
+    records = reads.load(reads_file(project, session, group.key))
+    now = reads.tree_state(project.root) if records is not None else None
+    changed = reads.changed_paths(project.root, records) if records is not None else set()
+    reason = full_reason(full, change, records, datafile.exists(), now, changed)
     if problem is not None:
         reason = f"testmon data {problem}"
     if reason is not None:
@@ -171,8 +153,8 @@ def decide(
     always = [m for m in members if m.hook.id in project.settings.always_full]
     spec = {
         "targets": [t for m in always for t in _targets(m, decided)],
-        "changed": list(change.filenames),
-        "known": records.tests,
+        "changed": sorted(changed),
+        "known": {tid: sorted(paths) for tid, paths in records.tests.items()},
     }
     spec_path = datafile.with_suffix(".restore.json")
     spec_path.write_text(json.dumps(spec))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import changes, execute, project, selection
+from infra import changes, execute, project, reads, selection
 from infra.results import SessionResult, Status
 from tests.conftest import commit, git, git_dir, write
 
@@ -150,30 +150,31 @@ def test_branch_switch_and_back_gives_the_full_verdicts(tmp_path: Path) -> None:
     assert _statuses(incremental) == _statuses(full) == {"unit": Status.PASSED, "data": Status.PASSED}
 
 
-def _change(*names: str, added: tuple[str, ...] = ()) -> changes.ChangeSet:
-    return changes.ChangeSet(names, False, "test", added)
-
-
 def test_full_reasons() -> None:
     """Each condition that makes narrowing unprovable forces a full run, and says why."""
-    records = selection.Records({"t.py::a": ["data/x.yaml"]}, ["deployments/catalog.yaml"])
-    assert selection.full_reason(False, _change("src/a.py", "data/x.yaml"), records, True) is None
-    assert selection.full_reason(True, _change("src/a.py"), records, True) == "forced full run (--full or CI)"
-    assert selection.full_reason(False, changes.ChangeSet((), True, "all"), records, True) == "all files"
-    assert selection.full_reason(False, _change("src/a.py"), None, True) == "no testmon data yet"
-    assert selection.full_reason(False, _change("src/a.py"), records, False) == "no testmon data yet"
-    assert "added or deleted" in (
-        selection.full_reason(False, _change("a.py", added=("a.py",)), records, True) or ""
-    )
-    assert "pytest configuration" in (
-        selection.full_reason(False, _change("tests/conftest.py"), records, True) or ""
-    )
-    assert "pytest configuration" in (
-        selection.full_reason(False, _change("pyproject.toml"), records, True) or ""
-    )
-    assert "start-up" in (
-        selection.full_reason(False, _change("deployments/catalog.yaml"), records, True) or ""
-    )
+    tree = reads.TreeState("names", "config")
+    records = reads.Records({"t.py::a": {"data/x.yaml": "d1"}}, {"deployments/catalog.yaml": "d2"}, tree)
+    change = changes.ChangeSet(("src/a.py",), False, "test")
+
+    def why(
+        *,
+        full: bool = False,
+        recs: reads.Records | None = records,
+        data: bool = True,
+        now: reads.TreeState = tree,
+        changed: frozenset[str] = frozenset(),
+        all_files: bool = False,
+    ) -> str | None:
+        c = change._replace(all_files=all_files)
+        return selection.full_reason(full, c, recs, data, now, set(changed))
+
+    assert why(changed=frozenset({"data/x.yaml"})) is None  # a per-test read: that test reruns, no full run
+    assert why(full=True) == "forced full run (--full or CI)"
+    assert why(all_files=True) == "all files"
+    assert why(recs=None) == why(data=False) == "no testmon data yet"
+    assert why(now=tree._replace(names="other")) == "files were added or deleted since the last recorded run"
+    assert why(now=tree._replace(config="other")) == "a conftest.py or pytest configuration file changed"
+    assert "start-up" in (why(changed=frozenset({"deployments/catalog.yaml"})) or "")
 
 
 def test_xdist_when_recorded_work_pays_and_testmon_still_narrows(
@@ -254,5 +255,5 @@ def test_subprocess_tests_always_run(tmp_path: Path) -> None:
     assert incremental.tests.selected == 1  # tests/test_git.py only
     (records,) = (root / ".infra" / "testmon").glob("*.reads.json")
     data = json.loads(records.read_text())
-    assert data["tests"]["tests/test_git.py::test_nothing_local_tracked"] == ["<subprocess>"]
+    assert data["tests"]["tests/test_git.py::test_nothing_local_tracked"] == {"<subprocess>": ""}
     assert "data/catalog.yaml" in data["outside"]
