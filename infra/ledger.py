@@ -16,6 +16,7 @@ import fcntl
 import gc
 import io
 import json
+import math
 import os
 import tempfile
 import uuid
@@ -94,7 +95,8 @@ _REQUIRED = frozenset(
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A real, finite number (NaN or infinity would silently pass or poison the gate)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class LedgerContents(NamedTuple):
