@@ -1,0 +1,77 @@
+"""``infra demo [DIR]``: the example's pre-push hooks under pre-commit and as nox sessions, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from infra.errors import EXIT_FAILED, EXIT_OK
+from infra.output import write_line
+
+if TYPE_CHECKING:
+    from infra.demo import ToolRun
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="run the example repository's pre-push hooks under pre-commit and under nox, side by side",
+        description=(
+            "Create the example repository (75 pre-push hooks), then time a full run and an incremental "
+            "push under pre-commit (one hook after another) and under `nox -t prepush` (consolidated, "
+            "parallel, incremental), and compare the verdicts hook by hook. Exit 0 when they agree."
+        ),
+    )
+    parser.add_argument(
+        "dir", metavar="DIR", type=Path, nargs="?", help="new or empty directory (default: a new temp dir)"
+    )
+    parser.add_argument(
+        "--startup-manifests",
+        metavar="N",
+        type=int,
+        default=None,
+        help="manifests the example's conftest parses at start-up (default: >= 2 s of work per pytest)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Create the repository, run both scenarios, print the table and the verdict comparison."""
+    import infra.example
+    from infra import demo
+
+    dest = args.dir if args.dir is not None else Path(tempfile.mkdtemp(prefix="infra-demo-"))
+    manifests = args.startup_manifests or infra.example.DEFAULT_STARTUP_MANIFESTS
+    root = infra.example.create(dest, startup_manifests=manifests).resolve()
+    write_line(f"example repository: {root} ({len(infra.example.PUSH_HOOK_IDS)} hooks run at pre-push)")
+    env = dict(os.environ)
+
+    write_line("\n[1/4] full, pre-commit: pre-commit run --hook-stage pre-push --all-files")
+    full_pc = _done(demo.run_hook_tool(root, env, None))
+    write_line("[2/4] full, nox: nox -t prepush -- --all-files")
+    full_nox = _done(demo.run_nox(root, env, None)[0])
+
+    refs = demo.change_function(root)
+    write_line(f"\ncommitted a change to {demo.CHANGED_FUNCTION}() in {demo.CHANGED_MODULE} (used by 1 test)")
+    write_line(f"[3/4] incremental, pre-commit: ... --from-ref {refs[0][:10]} --to-ref {refs[1][:10]}")
+    inc_pc = _done(demo.run_hook_tool(root, env, refs))
+    write_line("[4/4] incremental, nox: PRE_COMMIT_FROM_REF=... PRE_COMMIT_TO_REF=... nox -t prepush")
+    inc_nox = _done(demo.run_nox(root, env, refs)[0])
+
+    scenarios = [demo.Scenario("full", full_pc, full_nox), demo.Scenario("incremental", inc_pc, inc_nox)]
+    write_line()
+    write_line(demo.render_table(scenarios))
+    write_line()
+    for line in demo.render_verdicts(scenarios):
+        write_line(line)
+    write_line(f"\noutputs: {root / '.infra' / 'demo'}; per-session results: {root / '.infra' / 'runs'}")
+    write_line(f"try it yourself: cd {root} && nox -t prepush -- --all-files")
+    return EXIT_OK if demo.agree(scenarios) else EXIT_FAILED
+
+
+def _done(tool_run: ToolRun) -> ToolRun:
+    write_line(f"      {tool_run.wall_s:.1f} s, hooks run/passed/failed {tool_run.hooks()}")
+    return tool_run
