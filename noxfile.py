@@ -49,6 +49,12 @@ def reports(session: nox.Session) -> None:
     session.run(PY, "-m", "infra", "reports", "--exclude", "tests/asyncmock_corpus", *session.posargs)
 
 
+@nox.session(name="selection-safety")
+def selection_safety(session: nox.Session) -> None:
+    """Mutation harness: incremental runs never pass what a full run fails (minutes; not in CI)."""
+    session.run(PY, "-m", "infra.safety", *session.posargs)
+
+
 @nox.session
 def regress(session: nox.Session) -> None:
     """Fail when a prepush session got slower on this machine (see `infra regress --help`)."""
