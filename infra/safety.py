@@ -101,11 +101,19 @@ def data_mutations(root: Path, pattern: str, kind: str, limit: int) -> list[Muta
         rel = path.relative_to(root).as_posix()
         text = path.read_text()
         if _NUMBER.search(text):
-            out.append(Mutation(kind, f"{rel}: a number changed", _bind_text(path, _NUMBER.sub(_bump, text, 1))))
+            out.append(
+                Mutation(kind, f"{rel}: a number changed", _bind_text(path, _NUMBER.sub(_bump, text, 1)))
+            )
         lines = text.splitlines(keepends=True)
         if len(lines) > 3:
             mid = len(lines) // 2
-            out.append(Mutation(kind, f"{rel}: line {mid + 1} removed", _bind_text(path, "".join(lines[:mid] + lines[mid + 1 :]))))
+            out.append(
+                Mutation(
+                    kind,
+                    f"{rel}: line {mid + 1} removed",
+                    _bind_text(path, "".join(lines[:mid] + lines[mid + 1 :])),
+                )
+            )
     return _spread(out, limit)
 
 
@@ -124,7 +132,11 @@ def structural_mutations(root: Path) -> list[Mutation]:
     tests = sorted((root / "tests").rglob("test_*.py"))
     out = [
         Mutation("delete", f"{docs[-1].relative_to(root)} deleted", lambda r, p=docs[-1]: p.unlink()),
-        Mutation("rename", f"{docs[0].relative_to(root)} renamed", lambda r, p=docs[0]: p.rename(p.with_name("renamed-" + p.name))),
+        Mutation(
+            "rename",
+            f"{docs[0].relative_to(root)} renamed",
+            lambda r, p=docs[0]: p.rename(p.with_name("renamed-" + p.name)),
+        ),
         Mutation("delete", f"{tests[-1].relative_to(root)} deleted", lambda r, p=tests[-1]: p.unlink()),
     ]
     for path in (src[1], src[-1], tests[0], root / "tests" / "conftest.py"):
@@ -133,10 +145,29 @@ def structural_mutations(root: Path) -> list[Mutation]:
     return out
 
 
+def triggering_test_files(root: Path) -> list[str]:
+    """Test files that pytest hooks run AND whose own ``files:`` filter matches them: mutating
+    these makes pre-commit run the hook, so a broken test shows in the full run."""
+    from infra import project
+    from infra.pytestcfg import target_path
+
+    out: set[str] = set()
+    for session in project.load(root).plan.sessions:
+        for member in session.members:
+            call = member.classified.pytest
+            for target in call.targets if call else ():
+                path = target_path(target)
+                if path.endswith(".py") and re.search(member.hook.files, path):
+                    out.add(path)
+    return sorted(out)
+
+
 def catalogue(root: Path) -> list[Mutation]:
+    test_files = triggering_test_files(root)
+    tests = [m for f in test_files for m in python_mutations(root, f, "test", 3)]
     return [
-        *python_mutations(root, "src/**/*.py", "src", 26),
-        *python_mutations(root, "tests/**/test_*.py", "test", 14),
+        *python_mutations(root, "src/**/*.py", "src", 12),
+        *_spread(tests, 28),
         *python_mutations(root, "tests/conftest.py", "conftest", 3),
         *data_mutations(root, "deployments/[!g]*/**/*.yaml", "deployments", 10),
         *data_mutations(root, "docs/**/*.mdx", "docs", 6),
