@@ -23,7 +23,6 @@ from typing import NamedTuple
 from infra import output, results, run
 from infra.results import Status
 
-Edit = Callable[[Path], str]  # applies itself to the repository, returns a description
 
 
 class Mutation(NamedTuple):
@@ -80,7 +79,10 @@ def python_mutations(root: Path, pattern: str, kind: str, limit: int) -> list[Mu
 
 
 def _bind_line(path: Path, line: int, new: str) -> Callable[[Path], None]:
-    return lambda root: _replace_line(path, line, new)
+    def apply(root: Path) -> None:
+        _replace_line(path, line, new)
+
+    return apply
 
 
 def _spread(items: list[Mutation], limit: int) -> list[Mutation]:
@@ -122,22 +124,35 @@ def _bump(match: re.Match[str]) -> str:
 
 
 def _bind_text(path: Path, text: str) -> Callable[[Path], None]:
-    return lambda root: path.write_text(text)
+    def apply(root: Path) -> None:
+        path.write_text(text)
+
+    return apply
+
+
+def _delete(path: Path) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path.unlink()
+
+    return apply
+
+
+def _rename(path: Path) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path.rename(path.with_name("renamed-" + path.name))
+
+    return apply
 
 
 def structural_mutations(root: Path) -> list[Mutation]:
-    """A deleted file, a renamed file, a link broken in docs, comment-only controls."""
+    """Deleted files, a renamed file, and comment-only controls."""
     docs = sorted((root / "docs").rglob("*.mdx"))
     src = sorted((root / "src").rglob("*.py"))
     tests = sorted((root / "tests").rglob("test_*.py"))
     out = [
-        Mutation("delete", f"{docs[-1].relative_to(root)} deleted", lambda r, p=docs[-1]: p.unlink()),
-        Mutation(
-            "rename",
-            f"{docs[0].relative_to(root)} renamed",
-            lambda r, p=docs[0]: p.rename(p.with_name("renamed-" + p.name)),
-        ),
-        Mutation("delete", f"{tests[-1].relative_to(root)} deleted", lambda r, p=tests[-1]: p.unlink()),
+        Mutation("delete", f"{docs[-1].relative_to(root)} deleted", _delete(docs[-1])),
+        Mutation("rename", f"{docs[0].relative_to(root)} renamed", _rename(docs[0])),
+        Mutation("delete", f"{tests[-1].relative_to(root)} deleted", _delete(tests[-1])),
     ]
     for path in (src[1], src[-1], tests[0], root / "tests" / "conftest.py"):
         text = path.read_text() + "\n# a comment only: nothing should run for it\n"
