@@ -24,7 +24,6 @@ from infra import output, results, run
 from infra.results import Status
 
 
-
 class Mutation(NamedTuple):
     kind: str
     describe: str
