@@ -32,8 +32,8 @@ def subset_config(config: Config, hooks: Sequence[Hook]) -> dict[str, Any]:
     return {"files": config.files, "exclude": config.exclude, "repos": repos}
 
 
-def parse_statuses(output: str) -> list[Status]:
-    """Each hook's status from ``pre-commit run --verbose`` output, in run order.
+def parse_verdicts(output: str) -> list[tuple[str, Status]]:
+    """Each hook's (id, status) from ``pre-commit run --verbose`` output, in run order.
 
     A status line counts only when the next line is its ``- hook id:`` line (``--verbose``
     prints one for every hook), so a hook's own output cannot be mistaken for a verdict.
@@ -42,6 +42,12 @@ def parse_statuses(output: str) -> list[Status]:
     out = []
     for line, following in itertools.pairwise(lines):
         match = _STATUS.match(line.strip())
-        if match and _HOOK_ID.match(following.strip()):
-            out.append(Status(match.group("status").lower()))
+        hook = _HOOK_ID.match(following.strip())
+        if match and hook:
+            out.append((hook.group("id"), Status(match.group("status").lower())))
     return out
+
+
+def parse_statuses(output: str) -> list[Status]:
+    """Just the statuses of :func:`parse_verdicts`, in run order."""
+    return [status for _, status in parse_verdicts(output)]
