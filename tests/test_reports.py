@@ -148,7 +148,8 @@ def test_unconfigured_asyncmock_makes_only_the_asyncmock_report_stale(
     """A new unconfigured AsyncMock names asyncmock.md (with the finding in the diff), then regenerating fixes it."""
     main(["reports"])
     capsys.readouterr()
-    write(project, {"tests/unit/helpers.py": "from unittest.mock import AsyncMock\n\nauthz = AsyncMock()\n"})
+    helper = "from unittest.mock import AsyncMock\n\n\nasync def deny(guard):\n    authz = AsyncMock()\n    return await guard(authz)\n"
+    write(project, {"tests/unit/helpers.py": helper})
     rc, out = check(capsys)
     assert rc == 1
     assert named(out) == {"reports/asyncmock.md"}
@@ -160,7 +161,7 @@ def test_unconfigured_asyncmock_makes_only_the_asyncmock_report_stale(
     text = (project / "reports/asyncmock.md").read_text()
     assert "| AM001 | 1 |" in text
     assert "| tests/unit | 1 |" in text
-    assert "- `tests/unit/helpers.py:3` AM001" in text
+    assert "- `tests/unit/helpers.py:5` AM001" in text
 
 
 def test_a_new_test_makes_only_the_test_suite_report_stale(
@@ -325,12 +326,12 @@ def test_exclude_leaves_paths_out_of_both_scans(project: Path, capsys: pytest.Ca
     write(
         project,
         {
-            "tests/corpus/test_bad.py": "from unittest.mock import AsyncMock\nm = AsyncMock()\n\n"
-            "def test_x():\n    pass\n"
+            "tests/corpus/test_bad.py": "from unittest.mock import AsyncMock\n\n\nasync def test_x(guard):\n"
+            "    m = AsyncMock()\n    assert await guard(m)\n"
         },
     )
     main(["reports"])
-    assert "`tests/corpus/test_bad.py:2` AM001" in (project / "reports/asyncmock.md").read_text()
+    assert "`tests/corpus/test_bad.py:5` AM001" in (project / "reports/asyncmock.md").read_text()
     main(["reports", "--exclude", "tests/corpus"])
     rc, out = check(capsys)
     assert rc == 1
