@@ -27,7 +27,7 @@ from typing import NamedTuple
 from infra import attribution, changes, reads, run, selection, triggers
 from infra.plan import Member, Session
 from infra.project import Project
-from infra.results import HookResult, SessionResult, Status, TestCounts
+from infra.results import HookResult, SelectionCounts, SessionResult, Status
 
 
 class Options(NamedTuple):
@@ -124,11 +124,11 @@ class _Outcome:
         self.cpu_s += result.cpu_s
         self.peak_rss_mb = max(self.peak_rss_mb, result.peak_rss_mb)
 
-    def counts(self) -> TestCounts:
+    def counts(self) -> SelectionCounts:
         if self.selected is None:
-            return TestCounts(mode="none", why="no pytest hook ran")
+            return SelectionCounts(mode="none", why="no pytest hook ran")
         modes = sorted({d.mode for d in self.modes})
-        return TestCounts(
+        return SelectionCounts(
             selected=self.selected,
             deselected=self.deselected,
             failed=self.failed_tests,

@@ -45,7 +45,7 @@ class HookResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TestCounts:
+class SelectionCounts:
     selected: int | None = None  # tests the invocation(s) chose to run
     deselected: int | None = None  # tests left out by testmon
     failed: int | None = None
@@ -66,7 +66,7 @@ class SessionResult:
     cpu_s: float
     peak_rss_mb: float
     changes: str
-    tests: TestCounts = field(default_factory=TestCounts)
+    tests: SelectionCounts = field(default_factory=SelectionCounts)
     timed_out: bool = False
 
     @property
@@ -101,7 +101,7 @@ class SessionResult:
             cpu_s=data["cpu_s"],
             peak_rss_mb=data["peak_rss_mb"],
             changes=data["changes"],
-            tests=TestCounts(**data["tests"]),
+            tests=SelectionCounts(**data["tests"]),
             timed_out=data["timed_out"],
         )
 

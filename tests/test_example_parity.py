@@ -24,7 +24,10 @@ SEEDS = (
 def _pre_commit_failures(root: Path) -> set[str]:
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "--hook-stage", "pre-push", "--all-files", "--verbose"],
-        cwd=root, capture_output=True, text=True, check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     verdicts = precommit.parse_verdicts(proc.stdout)
     assert len(verdicts) == len(example.PUSH_HOOK_IDS), proc.stdout[-2000:]
@@ -33,8 +36,13 @@ def _pre_commit_failures(root: Path) -> set[str]:
 
 def _nox_failures(root: Path) -> set[str]:
     env = {**os.environ, "INFRA_RUN_ID": "parity"}
-    subprocess.run([sys.executable, "-m", "nox", "-t", "prepush", "--", "--all-files"], cwd=root, env=env,
-                   capture_output=True, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "nox", "-t", "prepush", "--", "--all-files"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     found = results.read_run(root, "parity")
     assert sum(len(r.hooks) for r in found) == len(example.PUSH_HOOK_IDS)
     return {h.id for r in found for h in r.hooks if h.status is Status.FAILED}

@@ -72,3 +72,12 @@ def test_harness_end_to_end_catches_a_failing_mutation(tmp_path: Path) -> None:
     assert flipped.full_failed and flipped.incremental_failed == flipped.full_failed
     assert comment.full_failed == frozenset() == comment.missed
     assert comment.tests_incremental < comment.tests_full
+
+
+@pytest.mark.slow
+def test_command_line_prints_the_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m infra.safety --limit 1` prints the mutation count, the totals, and exits 0 on no miss."""
+    assert safety.main(["--dir", str(tmp_path / "repo"), "--startup-manifests", "3", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 mutations on ")
+    assert "1 mutations, 0 fail a full run, 0 caught incrementally, 0 missed" in out
