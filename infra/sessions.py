@@ -13,6 +13,7 @@ is sized from the machine unless ``-j``/``NOX_PARALLEL`` says otherwise.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -36,27 +37,35 @@ POSARGS_HELP = "posargs: --all-files (every file, not just the pushed range), --
 
 
 def _cache_key(root: Path) -> str:
+    """The config, pyproject and infra's own code (a new planner must re-plan)."""
     h = hashlib.sha256(__version__.encode())
     for name in ("pyproject.toml", ".pre-commit-config.yaml"):
         path = root / name
         h.update(name.encode())
         h.update(path.read_bytes() if path.is_file() else b"-")
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f"{module.name}{module.stat().st_mtime_ns}".encode())
     return h.hexdigest()
 
 
-def _planned(root: Path) -> list[dict[str, Any]]:
-    """``[{"name", "tags", "estimate_s"}]`` from the cache, re-planned when the key changed."""
+def _planned(root: Path, *, fresh: bool) -> list[dict[str, Any]]:
+    """``[{"name", "tags", "estimate_s"}]``: from the cache, or re-planned when ``fresh`` or stale.
+
+    The parent of a prepush run always re-plans (the plan also depends on the tree: a new
+    ``pytest.ini`` splits a session) and rewrites the cache its parallel children read, so a
+    run never misses a session; ``nox --list`` and the children use the cache.
+    """
     cache = root / CACHE
     key = _cache_key(root)
     try:
         data = json.loads(cache.read_text())
-        if data["key"] == key:
+        if data["key"] == key and not fresh:
             return list(data["sessions"])
     except (OSError, ValueError, KeyError):
         pass
-    from infra import project
+    from infra import session_main
 
-    proj = project.load(root)
+    proj = session_main.load_project(root)
     sessions = [
         {"name": s.name, "tags": ["prepush", s.name.split("-")[0]], "estimate_s": resources.estimate(s)}
         for s in proj.plan.sessions
@@ -135,7 +144,7 @@ def register(root: Path | None = None) -> list[str]:
     _sigterm_as_interrupt()
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
     try:
-        planned = _planned(root)
+        planned = _planned(root, fresh=_is_prepush_run(sys.argv))
     except FatalError as exc:
         return _register_error(str(exc))
     durations = resources.recorded_durations(root)
@@ -151,4 +160,15 @@ def register(root: Path | None = None) -> list[str]:
         )(_session_func(root, entry["name"]))
     if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
         nox.options.parallel = resources.job_count(_busy_sessions(root, len(ordered)))
+    if _is_prepush_run(sys.argv):
+        atexit.register(_print_summary, root, os.environ[RUN_ID_ENV])
     return [e["name"] for e in ordered]
+
+
+def _print_summary(root: Path, run_id: str) -> None:
+    """After nox's own session summary: every original hook's verdict, in one place."""
+    from infra import results
+
+    found = results.read_run(root, run_id) if (results.runs_dir(root) / run_id).is_dir() else []
+    if found:
+        print("\n".join(["infra summary:", *results.render_summary(found)]), flush=True)

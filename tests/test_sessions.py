@@ -1,0 +1,64 @@
+"""Registering planned sessions with nox: names, tags, order, sizing and the session cache."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from infra import sessions
+from tests.conftest import commit, git_dir, write
+
+HOOK = "  - id: {id}\n    name: {id}\n    entry: pytest {target}\n    language: system\n    pass_filenames: false\n"
+
+
+def _repo(root: Path) -> Path:
+    git_dir(root)
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n"
+            + HOOK.format(id="unit", target="tests/unit/test_a.py")
+            + HOOK.format(id="helm", target="tests/helm/test_h.py"),
+            "tests/unit/test_a.py": "def test_a():\n    pass\n",
+            "tests/helm/test_h.py": "def test_h():\n    pass\n",
+            "noxfile.py": "import infra.sessions\n\ninfra.sessions.register()\n",
+            "pytest.ini": "[pytest]\n",
+        },
+    )
+    commit(root)
+    return root
+
+
+def _nox(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nox", *args], cwd=root, capture_output=True, text=True, check=False
+    )
+
+
+def test_list_json_gives_the_ci_matrix(tmp_path: Path) -> None:
+    """`nox --list --json -t prepush` lists every planned session with its tags (the CI matrix)."""
+    root = _repo(tmp_path / "repo")
+    listing = json.loads(_nox(root, "--list", "--json", "-t", "prepush").stdout)
+    assert [(s["session"], s["tags"]) for s in listing] == [("pytest", ["prepush", "pytest"])]
+
+
+def test_a_new_pytest_ini_is_planned_at_the_next_run_despite_the_cache(tmp_path: Path) -> None:
+    """The plan depends on the tree: a run after adding tests/helm/pytest.ini runs the new session."""
+    root = _repo(tmp_path / "repo")
+    first = _nox(root, "-t", "prepush", "--", "--all-files")
+    assert "2 hooks in 1 sessions: 2 passed" in first.stdout, first.stdout + first.stderr
+    write(root, {"tests/helm/pytest.ini": "[pytest]\n"})  # the cache key (config, pyproject) is unchanged
+    commit(root)
+    second = _nox(root, "-t", "prepush", "--", "--all-files")
+    assert "2 hooks in 2 sessions: 2 passed" in second.stdout, second.stdout + second.stderr
+    assert "pytest-tests-helm" in json.loads((root / sessions.CACHE).read_text())["sessions"][1]["name"]
+
+
+def test_prepush_run_detection() -> None:
+    """Only the parent of a prepush run re-plans and sizes -j; children and listings do not."""
+    assert sessions._is_prepush_run(["nox", "-t", "prepush", "--", "--all-files"])
+    assert not sessions._is_prepush_run(["nox", "-t", "prepush", "--parallel-worker"])
+    assert not sessions._is_prepush_run(["nox", "--list", "-t", "prepush"])
+    assert not sessions._is_prepush_run(["nox", "-s", "tests", "--", "prepush"])
