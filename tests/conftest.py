@@ -28,7 +28,20 @@ def _isolated_env(
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.com")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("PATH", VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
-    for var in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "SKIP", "INFRA_LEDGER", "NOX_PARALLEL"):
+    # A developer's push, even when the suite itself runs in CI (CI=true makes sessions full).
+    for var in (
+        "PRE_COMMIT_FROM_REF",
+        "PRE_COMMIT_TO_REF",
+        "SKIP",
+        "INFRA_LEDGER",
+        "NOX_PARALLEL",
+        "CI",
+        "GITHUB_ACTIONS",
+        "GITHUB_RUN_ID",
+        "GITLAB_CI",
+        "INFRA_RUN_ID",
+        "INFRA_JOBS",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield
 
