@@ -192,6 +192,9 @@ def catalogue(root: Path) -> list[Mutation]:
 def _env(base: str, head: str, run_id: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT_", "NOX_", "CI"))}
     env.update(PRE_COMMIT_FROM_REF=base, PRE_COMMIT_TO_REF=head, INFRA_RUN_ID=run_id)
+    # Mutations rewrite files within one second at the same size: a timestamp-checked .pyc
+    # would run the old code and hide what the mutation did, in both runs alike.
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
 

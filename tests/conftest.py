@@ -28,6 +28,9 @@ def _isolated_env(
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.com")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("PATH", VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+    # Tests rewrite a module within the same second at the same size; a timestamp-based .pyc
+    # would then be reused with the old code. No bytecode files: every edit is seen.
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     # A developer's push, even when the suite itself runs in CI (CI=true makes sessions full).
     for var in (
         "PRE_COMMIT_FROM_REF",
@@ -51,10 +54,11 @@ def git(root: Path, *args: str) -> str:
 
 
 def git_dir(path: Path) -> Path:
-    """A fresh git repository with one branch, main."""
+    """A fresh git repository with one branch, main, ignoring Python's caches."""
     path.mkdir(parents=True, exist_ok=True)
     git(path, "init", "-q", "-b", "main")
     git(path, "config", "commit.gpgsign", "false")
+    (path / ".gitignore").write_text("__pycache__/\n.pytest_cache/\n")  # as any real repository has
     return path
 
 

@@ -46,7 +46,7 @@ def test_upstream_merge_base_then_all_files(tmp_path: Path) -> None:
     found = changes.find(clone, {})
     assert (found.filenames, found.source) == (("a.py",), "since merge-base with origin/main")
     everything = changes.find(origin, {})
-    assert (sorted(everything.filenames), everything.all_files) == (["a.py", "b.md"], True)
+    assert (sorted(everything.filenames), everything.all_files) == ([".gitignore", "a.py", "b.md"], True)
     assert changes.find(clone, {}, force_all=True).source == "all files (--all-files)"
 
 
