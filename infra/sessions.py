@@ -117,15 +117,13 @@ def _is_prepush_run(argv: list[str]) -> bool:
     return "prepush" in options and not {"--parallel-worker", "-l", "--list", "--json"} & set(options)
 
 
-def _busy_sessions(root: Path, planned: int) -> int:
+def _busy_sessions(root: Path) -> int:
     """How many sessions have work for this push; the parent sizes ``-j`` by it.
 
     Every parallel session costs a child process (~0.4 s of CPU for nox and the noxfile) even
     when it only finds nothing to do; with at most one busy session nox runs them all
     in-process (``-j 1``), where an idle session costs milliseconds.
     """
-    if not _is_prepush_run(sys.argv):
-        return planned
     from infra import execute, session_main
 
     posargs = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
@@ -158,9 +156,9 @@ def register(root: Path | None = None) -> list[str]:
             allow_parallel=True,
             default=False,
         )(_session_func(root, entry["name"]))
-    if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
-        nox.options.parallel = resources.job_count(_busy_sessions(root, len(ordered)))
     if _is_prepush_run(sys.argv):
+        if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
+            nox.options.parallel = resources.job_count(_busy_sessions(root))
         atexit.register(_print_summary, root, os.environ[RUN_ID_ENV])
     return [e["name"] for e in ordered]
 
