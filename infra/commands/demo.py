@@ -64,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
     scenarios = [demo.Scenario("full", full_pc, full_nox), demo.Scenario("incremental", inc_pc, inc_nox)]
     write_line()
     write_line(demo.render_table(scenarios))
+    write_line(
+        "pre-commit runs each hook alone, one after another; nox runs the planned sessions in parallel,\n"
+        "one pytest process per pytest configuration, and on a push only the tests whose code changed."
+    )
     write_line()
     for line in demo.render_verdicts(scenarios):
         write_line(line)
