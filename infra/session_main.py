@@ -50,30 +50,48 @@ def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # so run.run stops the child tree before we exit
 
 
+def _options(posargs: list[str]) -> execute.Options:
+    args = parse_posargs(posargs)
+    return execute.Options(
+        all_files=wants_all_files(args.all_files, os.environ),
+        full=args.full or bool(os.environ.get("CI")),
+        run_id=os.environ.get("INFRA_RUN_ID", ledger.new_run_id()),
+        timeout=args.timeout,
+    )
+
+
 def run(session: nox.Session, root: Path, name: str) -> None:
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
-        args = parse_posargs(list(session.posargs))
         proj = load_project(root)
-        opts = execute.Options(
-            all_files=wants_all_files(args.all_files, os.environ),
-            full=args.full or bool(os.environ.get("CI")),
-            run_id=os.environ.get("INFRA_RUN_ID", ledger.new_run_id()),
-            timeout=args.timeout,
-        )
         started = time.time()
-        result = execute.run_session(proj, name, opts, os.environ)
+        result = execute.run_session(proj, name, _options(list(session.posargs)), os.environ)
     except FatalError as exc:
         session.error(str(exc))
     for line in results.render_session(result):
         print(line, flush=True)
-    results.write(root, result)
-    _record(proj, name, result, started)
+    _finish(proj, name, result, started)
     if result.status is Status.FAILED:
         failed = [h.key for h in result.hooks if h.status is Status.FAILED]
         raise nox.command.CommandFailed(f"failed hooks: {', '.join(failed) or 'session timed out'}")
     if result.status is Status.SKIPPED:
         session.skip("no member hook to run for these changes")
+
+
+def settle_idle(root: Path, name: str, posargs: list[str]) -> None:
+    """A session with nothing to run for this push, settled in nox's parent process: its hooks are
+    reported skipped (with why) and recorded, without a child nox process for it."""
+    proj = load_project(root)
+    started = time.time()
+    result = execute.run_session(proj, name, _options(posargs), os.environ)
+    assert result.status is Status.SKIPPED, f"{name} has work: it must run as a nox session"
+    print(f"session {name}: skipped, no hook to run for this push ({result.changes})", flush=True)
+    _finish(proj, name, result, started)
+
+
+def _finish(proj: project.Project, name: str, result: SessionResult, started: float) -> None:
+    results.write(proj.root, result)
+    _record(proj, name, result, started)
 
 
 def _record(proj: project.Project, name: str, result: SessionResult, started: float) -> None:

@@ -117,19 +117,38 @@ def _is_prepush_run(argv: list[str]) -> bool:
     return "prepush" in options and not {"--parallel-worker", "-l", "--list", "--json"} & set(options)
 
 
-def _busy_sessions(root: Path) -> int:
-    """How many sessions have work for this push; the parent sizes ``-j`` by it.
+def _posargs() -> list[str]:
+    return sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
 
-    Every parallel session costs a child process (~0.4 s of CPU for nox and the noxfile) even
-    when it only finds nothing to do; with at most one busy session nox runs them all
-    in-process (``-j 1``), where an idle session costs milliseconds.
-    """
+
+def _busy_sessions(root: Path) -> set[str]:
+    """The sessions that have work for this push (the parent sizes ``-j`` and prunes by it)."""
     from infra import execute, session_main
 
-    posargs = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
-    all_files = session_main.wants_all_files("--all-files" in posargs, os.environ)
+    all_files = session_main.wants_all_files("--all-files" in _posargs(), os.environ)
     proj = session_main.load_project(root)
-    return len(execute.sessions_with_work(proj, os.environ, all_files=all_files))
+    return set(execute.sessions_with_work(proj, os.environ, all_files=all_files))
+
+
+def _settle_idle(root: Path, ordered: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sizes ``-j`` by the busy sessions and settles idle ones here; returns what nox must run.
+
+    Every parallel session costs a child process (~0.25 s of CPU for nox, the noxfile and the
+    plan) even when it only finds nothing to do. With at most one busy session nox runs them
+    all in-process (``-j 1``), where an idle session costs milliseconds; with more, the idle
+    sessions are settled in this process (reported skipped, recorded) and not handed to nox.
+    """
+    from infra import session_main
+
+    busy = _busy_sessions(root)
+    if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
+        nox.options.parallel = resources.job_count(len(busy))
+    if len(busy) <= 1:
+        return ordered
+    for entry in ordered:
+        if entry["name"] not in busy:
+            session_main.settle_idle(root, entry["name"], _posargs())
+    return [e for e in ordered if e["name"] in busy]
 
 
 def register(root: Path | None = None) -> list[str]:
@@ -143,10 +162,12 @@ def register(root: Path | None = None) -> list[str]:
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
     try:
         planned = _planned(root, fresh=_is_prepush_run(sys.argv))
+        ordered = resources.longest_first(planned, resources.recorded_durations(root))
+        if _is_prepush_run(sys.argv):
+            ordered = _settle_idle(root, ordered)
+            atexit.register(_print_summary, root, os.environ[RUN_ID_ENV])
     except FatalError as exc:
         return _register_error(str(exc))
-    durations = resources.recorded_durations(root)
-    ordered = resources.longest_first(planned, durations)
     taken = set(nox.registry.get())
     for entry in ordered:
         nox.session(
@@ -156,10 +177,6 @@ def register(root: Path | None = None) -> list[str]:
             allow_parallel=True,
             default=False,
         )(_session_func(root, entry["name"]))
-    if _is_prepush_run(sys.argv):
-        if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
-            nox.options.parallel = resources.job_count(_busy_sessions(root))
-        atexit.register(_print_summary, root, os.environ[RUN_ID_ENV])
     return [e["name"] for e in ordered]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,35 @@ def test_prepush_run_detection() -> None:
     assert not sessions._is_prepush_run(["nox", "-t", "prepush", "--parallel-worker"])
     assert not sessions._is_prepush_run(["nox", "--list", "-t", "prepush"])
     assert not sessions._is_prepush_run(["nox", "-s", "tests", "--", "prepush"])
+
+
+def test_idle_sessions_are_settled_without_a_nox_child(tmp_path: Path) -> None:
+    """With two busy sessions, the idle one is reported skipped by the parent and never run by nox."""
+    root = _repo(tmp_path / "repo")
+    script = "  - id: {id}\n    name: {id}\n    entry: python -c 'pass'\n    language: system\n    files: {files}\n"
+    config = (root / ".pre-commit-config.yaml").read_text()
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": config
+            + script.format(id="docs-check", files=r"\.md$")
+            + script.format(id="lint-check", files=r"\.py$")
+        },
+    )
+    base = commit(root)
+    write(root, {"tests/unit/test_a.py": "def test_a():\n    assert 1\n"})
+    head = commit(root)
+    env = {**os.environ, "PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": head}
+    proc = subprocess.run(
+        [sys.executable, "-m", "nox", "-t", "prepush"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "session docs: skipped, no hook to run for this push" in out
+    assert "* docs" not in out and "* pytest: success" in out and "* lint: success" in out
+    assert "4 hooks in 3 sessions: 3 passed, 0 failed, 1 skipped" in out
