@@ -18,7 +18,6 @@ Pure parsing and rendering live at the top; the functions that run tools at the 
 from __future__ import annotations
 
 import ast
-import itertools
 import re
 import sys
 import uuid
@@ -26,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import output, results, run
+from infra import output, precommit, results, run
 from infra.errors import FatalError
 from infra.example import tree
 from infra.results import Status
@@ -35,8 +34,6 @@ CHANGED_MODULE = "src/shopfront/core/cache.py"
 CHANGED_FUNCTION = "ttl_for"  # used by one test (tests/unit/test_cache_redis_config.py)
 DROPPED_ENV = ("CI", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "INFRA_RUN_ID", *tree.GIT_LOCATION_VARIABLES)
 
-_STATUS = re.compile(r"^.*?\.+(?:\(no files to check\))?(?P<status>Passed|Failed|Skipped)$")
-_HOOK_ID = re.compile(r"^- hook id: (?P<id>\S+)$")
 _PYTEST_SUMMARY = re.compile(r"^=*\s*(?P<counts>\d+ [a-z]+(?:, \d+ [a-z]+)*) in \d+(?:\.\d+)?s\b")
 _RUN_OUTCOMES = frozenset({"passed", "failed", "xfailed", "xpassed"})
 
@@ -73,17 +70,13 @@ class Mismatch(NamedTuple):
 
 
 def parse_verdicts(text: str) -> dict[str, Status]:
-    """Each hook's status by key from ``pre-commit run --verbose`` (or ``prek run -v``) output."""
-    lines = text.splitlines()
+    """Each hook's status by key (``id``, ``id#2`` for a repeated id, as the config's keys) from
+    ``pre-commit run --verbose`` (or ``prek run -v``) output."""
     seen: dict[str, int] = {}
     out: dict[str, Status] = {}
-    for line, following in itertools.pairwise(lines):
-        status, hook = _STATUS.match(line.strip()), _HOOK_ID.match(following.strip())
-        if status and hook:
-            hook_id = hook.group("id")
-            seen[hook_id] = seen.get(hook_id, 0) + 1
-            key = hook_id if seen[hook_id] == 1 else f"{hook_id}#{seen[hook_id]}"
-            out[key] = Status(status.group("status").lower())
+    for hook_id, status in precommit.parse_verdicts(text):
+        seen[hook_id] = seen.get(hook_id, 0) + 1
+        out[hook_id if seen[hook_id] == 1 else f"{hook_id}#{seen[hook_id]}"] = status
     return out
 
 
