@@ -56,9 +56,8 @@ class _Ctx(NamedTuple):
         return self.deadline is not None and time.monotonic() >= self.deadline
 
 
-def sessions_with_work(project: Project, environ: Mapping[str, str], *, all_files: bool) -> list[str]:
-    """The sessions that have at least one hook to run for this push (cheap: no process but git)."""
-    change = changes.find(project.root, environ, force_all=all_files)
+def sessions_with_work(project: Project, environ: Mapping[str, str], change: changes.ChangeSet) -> list[str]:
+    """The sessions that have at least one hook to run for this push (cheap: no process)."""
     classifier = triggers.Classifier(
         project.root, change.filenames, project.config.files, project.config.exclude
     )
@@ -70,10 +69,17 @@ def sessions_with_work(project: Project, environ: Mapping[str, str], *, all_file
     ]
 
 
-def run_session(project: Project, name: str, options: Options, environ: Mapping[str, str]) -> SessionResult:
+def run_session(
+    project: Project,
+    name: str,
+    options: Options,
+    environ: Mapping[str, str],
+    change: changes.ChangeSet | None = None,
+) -> SessionResult:
+    """Run one planned session (``change``: the push's change set, when already known)."""
     start = time.monotonic()
     session = project.plan.session(name)
-    change = changes.find(project.root, environ, force_all=options.all_files)
+    change = change or changes.find(project.root, environ, force_all=options.all_files)
     timeout = options.timeout or project.settings.session_timeout
     env = _child_env(environ)
     ctx = _Ctx(project, session, change, options, start + timeout, env)

@@ -14,7 +14,7 @@ from types import FrameType
 import nox
 import nox.command
 
-from infra import execute, ledger, project, results
+from infra import changes, execute, fingerprint, ledger, project, results
 from infra.errors import FatalError
 from infra.results import SessionResult, Status
 
@@ -78,12 +78,12 @@ def run(session: nox.Session, root: Path, name: str) -> None:
         session.skip("no member hook to run for these changes")
 
 
-def settle_idle(root: Path, name: str, posargs: list[str]) -> None:
+def settle_idle(root: Path, name: str, posargs: list[str], change: changes.ChangeSet) -> None:
     """A session with nothing to run for this push, settled in nox's parent process: its hooks are
     reported skipped (with why) and recorded, without a child nox process for it."""
     proj = load_project(root)
     started = time.time()
-    result = execute.run_session(proj, name, _options(posargs), os.environ)
+    result = execute.run_session(proj, name, _options(posargs), os.environ, change)
     assert result.status is Status.SKIPPED, f"{name} has work: it must run as a nox session"
     print(f"session {name}: skipped, no hook to run for this push ({result.changes})", flush=True)
     _finish(proj, name, result, started)
@@ -94,11 +94,15 @@ def _finish(proj: project.Project, name: str, result: SessionResult, started: fl
     _record(proj, name, result, started)
 
 
-def _record(proj: project.Project, name: str, result: SessionResult, started: float) -> None:
-    from infra import fingerprint
+@functools.cache
+def _machine_and_git(root: Path) -> tuple[fingerprint.Machine, fingerprint.GitState]:
+    """Once per process: the parent settles idle sessions in a row, with one answer for all."""
+    return fingerprint.machine(), fingerprint.git_state(root, None)
 
-    machine = fingerprint.machine()
-    state = fingerprint.git_state(proj.root, None)
+
+def _record(proj: project.Project, name: str, result: SessionResult, started: float) -> None:
+
+    machine, state = _machine_and_git(proj.root)
     status = {"passed": "success", "failed": "failed", "skipped": "skipped"}[result.status.value]
     record = ledger.SessionRecord(
         run_id=result.run_id,

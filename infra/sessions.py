@@ -121,15 +121,6 @@ def _posargs() -> list[str]:
     return sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
 
 
-def _busy_sessions(root: Path) -> set[str]:
-    """The sessions that have work for this push (the parent sizes ``-j`` and prunes by it)."""
-    from infra import execute, session_main
-
-    all_files = session_main.wants_all_files("--all-files" in _posargs(), os.environ)
-    proj = session_main.load_project(root)
-    return set(execute.sessions_with_work(proj, os.environ, all_files=all_files))
-
-
 def _settle_idle(root: Path, ordered: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Sizes ``-j`` by the busy sessions and settles idle ones here; returns what nox must run.
 
@@ -138,16 +129,18 @@ def _settle_idle(root: Path, ordered: list[dict[str, Any]]) -> list[dict[str, An
     all in-process (``-j 1``), where an idle session costs milliseconds; with more, the idle
     sessions are settled in this process (reported skipped, recorded) and not handed to nox.
     """
-    from infra import session_main
+    from infra import changes, execute, session_main
 
-    busy = _busy_sessions(root)
+    all_files = session_main.wants_all_files("--all-files" in _posargs(), os.environ)
+    change = changes.find(root, os.environ, force_all=all_files)
+    busy = set(execute.sessions_with_work(session_main.load_project(root), os.environ, change))
     if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
         nox.options.parallel = resources.job_count(len(busy))
     if len(busy) <= 1:
         return ordered
     for entry in ordered:
         if entry["name"] not in busy:
-            session_main.settle_idle(root, entry["name"], _posargs())
+            session_main.settle_idle(root, entry["name"], _posargs(), change)
     return [e for e in ordered if e["name"] in busy]
 
 
