@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     for line in demo.render_verdicts(scenarios):
         write_line(line)
     write_line(f"\noutputs: {root / '.infra' / 'demo'}; per-session results: {root / '.infra' / 'runs'}")
-    write_line(f"try it yourself: cd {root} && nox -t prepush -- --all-files")
+    nox = Path(sys.executable).parent / "nox"  # the environment infra runs in; its bin/ may not be on PATH
+    write_line(f"try it yourself: cd {root} && {nox} -t prepush -- --all-files")
     return EXIT_OK if demo.agree(scenarios) else EXIT_FAILED
 
 
