@@ -95,3 +95,16 @@ def test_idle_sessions_are_settled_without_a_nox_child(tmp_path: Path) -> None:
     assert "session docs: skipped, no hook to run for this push" in out
     assert "* docs" not in out and "* pytest: success" in out and "* lint: success" in out
     assert "4 hooks in 3 sessions: 3 passed, 0 failed, 1 skipped" in out
+
+
+def test_a_broken_config_fails_the_prepush_run_with_one_line(tmp_path: Path) -> None:
+    """A config error does not break the noxfile: one prepush session fails with the one-line message."""
+    root = _repo(tmp_path / "repo")
+    with (root / ".pre-commit-config.yaml").open("a") as config:
+        config.write("  - {id: broken\n")
+    proc = _nox(root, "-t", "prepush")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "error: " in out and ".pre-commit-config.yaml:" in out and "YAML syntax error" in out
+    assert "Traceback" not in out
+    assert "Session prepush-config-error aborted" in out
