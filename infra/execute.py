@@ -177,12 +177,6 @@ def _pytest_groups(session: Session, decided: Mapping[str, triggers.Trigger]) ->
     return [_Group(k, tuple(v)) for k, v in groups.items()]
 
 
-def _targets(member: Member, trig: triggers.Trigger) -> list[str]:
-    call = member.classified.pytest
-    assert call is not None
-    return [*call.targets, *(trig.filenames if member.hook.pass_filenames else ())]
-
-
 def union_targets(target_lists: Sequence[Sequence[str]]) -> list[str]:
     """Deduplicated, in order; a node id inside a file or directory that is itself a target goes."""
     flat = list(dict.fromkeys(t for targets in target_lists for t in targets))
@@ -194,7 +188,7 @@ def _run_pytest_group(
 ) -> None:
     call = group.members[0].classified.pytest
     assert call is not None
-    targets = {m.hook.key: _targets(m, decided[m.hook.key]) for m in group.members}
+    targets = {m.hook.key: m.pytest_targets(decided[m.hook.key].filenames) for m in group.members}
     decision = selection.decide(ctx.project, ctx.session, group, ctx.change, decided, full=ctx.options.full)
     outcome.modes.append(decision)
     outcome.workers = max(outcome.workers, decision.workers)

@@ -130,6 +130,12 @@ class Member(NamedTuple):
     reason: str  # why this session
     pytest_group: str | None  # the merge key of its pytest invocation
 
+    def pytest_targets(self, filenames: Sequence[str]) -> list[str]:
+        """What this pytest hook runs: its targets, plus the matching files with pass_filenames."""
+        call = self.classified.pytest
+        assert call is not None
+        return [*call.targets, *(filenames if self.hook.pass_filenames else ())]
+
 
 class Session(NamedTuple):
     name: str

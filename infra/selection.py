@@ -143,7 +143,7 @@ def decide(
     if problem is not None:
         reason = f"testmon data {problem}"
     if reason is not None:
-        targets = [t for m in members for t in _targets(m, decided)]
+        targets = [t for m in members for t in m.pytest_targets(decided[m.hook.key].filenames)]
         workers = resources.xdist_workers(
             recorded_work(project, session, targets), jobs=resources.jobs_from_env()
         )
@@ -152,7 +152,7 @@ def decide(
     assert records is not None  # full_reason() says "no testmon data yet" otherwise
     always = [m for m in members if m.hook.id in project.settings.always_full]
     spec = {
-        "targets": [t for m in always for t in _targets(m, decided)],
+        "targets": [t for m in always for t in m.pytest_targets(decided[m.hook.key].filenames)],
         "changed": sorted(changed),
         "known": {tid: sorted(paths) for tid, paths in records.tests.items()},
     }
@@ -162,13 +162,6 @@ def decide(
     narrowed = frozenset(m.hook.key for m in members if m not in always)
     why = "testmon, plus tests that read a changed file or start subprocesses"
     return Decision("testmon", why, ("--testmon-forceselect",), env, narrowed)
-
-
-def _targets(member: Member, decided: Mapping[str, triggers.Trigger]) -> list[str]:
-    call = member.classified.pytest
-    assert call is not None
-    trig = decided[member.hook.key]
-    return [*call.targets, *(trig.filenames if member.hook.pass_filenames else ())]
 
 
 def _durations_file(project: Project, session: Session) -> Path:
