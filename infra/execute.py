@@ -56,17 +56,24 @@ class _Ctx(NamedTuple):
         return self.deadline is not None and time.monotonic() >= self.deadline
 
 
-def sessions_with_work(project: Project, environ: Mapping[str, str], change: changes.ChangeSet) -> list[str]:
-    """The sessions that have at least one hook to run for this push (cheap: no process)."""
+def decide_all(
+    project: Project, environ: Mapping[str, str], change: changes.ChangeSet
+) -> dict[str, triggers.Trigger]:
+    """Every planned hook's trigger for this push (cheap: no process)."""
     classifier = triggers.Classifier(
         project.root, change.filenames, project.config.files, project.config.exclude
     )
     skips = triggers.skips_from_env(environ)
-    return [
-        s.name
+    return {
+        m.hook.key: triggers.decide(classifier, m.hook, skips)
         for s in project.plan.sessions
-        if any(triggers.decide(classifier, m.hook, skips).runs for m in s.members)
-    ]
+        for m in s.members
+    }
+
+
+def sessions_with_work(project: Project, decided: Mapping[str, triggers.Trigger]) -> list[str]:
+    """The sessions with at least one hook to run, given ``decide_all``'s answer."""
+    return [s.name for s in project.plan.sessions if any(decided[m.hook.key].runs for m in s.members)]
 
 
 def run_session(
@@ -75,19 +82,22 @@ def run_session(
     options: Options,
     environ: Mapping[str, str],
     change: changes.ChangeSet | None = None,
+    decided: Mapping[str, triggers.Trigger] | None = None,
 ) -> SessionResult:
-    """Run one planned session (``change``: the push's change set, when already known)."""
+    """Run one planned session (``change``, ``decided``: the push's change set and triggers, when
+    already known: the nox parent hands them to its children)."""
     start = time.monotonic()
     session = project.plan.session(name)
     change = change or changes.find(project.root, environ, force_all=options.all_files)
     timeout = options.timeout or project.settings.session_timeout
     env = _child_env(environ)
     ctx = _Ctx(project, session, change, options, start + timeout, env)
-    classifier = triggers.Classifier(
-        project.root, change.filenames, project.config.files, project.config.exclude
-    )
-    skips = triggers.skips_from_env(environ)
-    decided = {m.hook.key: triggers.decide(classifier, m.hook, skips) for m in session.members}
+    if decided is None:
+        classifier = triggers.Classifier(
+            project.root, change.filenames, project.config.files, project.config.exclude
+        )
+        skips = triggers.skips_from_env(environ)
+        decided = {m.hook.key: triggers.decide(classifier, m.hook, skips) for m in session.members}
     outcome = _Outcome()
     for group in _pytest_groups(session, decided):
         _run_pytest_group(ctx, group, decided, outcome)

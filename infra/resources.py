@@ -3,7 +3,8 @@
 Job count: one per usable core (``sched_getaffinity``), capped by available memory at
 ``MEMORY_PER_JOB`` each and by the number of sessions. Order: longest first (LPT), from the
 median of each session's recent wall times in the ledger (its tail only: this runs at every
-noxfile import), else from a static estimate of the session's work.
+noxfile import), else from a static estimate of the session's work. Folding: sessions recorded
+as shorter than a child process is worth run together in one (``fold``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ MEMORY_PER_JOB = 768 * 1024 * 1024
 TAIL_BYTES = 512 * 1024
 JOBS_ENV = "INFRA_JOBS"
 XDIST_SECONDS_PER_WORKER = 10.0
+FOLD_S = 0.5  # REFERENCE §2: a parallel child only pays for sessions longer than ~0.5 s
+BATCH_S = 1.0
+CHILD_S = 0.25  # one child nox: python, nox, the noxfile (measured 0.2-0.25 s on 2 cores)
 
 
 def cpu_count() -> int:
@@ -102,3 +106,46 @@ def recorded_durations(root: Path) -> dict[str, float]:
 
 def longest_first(planned: Sequence[dict[str, Any]], durations: Mapping[str, float]) -> list[dict[str, Any]]:
     return sorted(planned, key=lambda e: (-durations.get(e["name"], e["estimate_s"]), e["name"]))
+
+
+def fold(
+    ordered: Sequence[str],
+    durations: Mapping[str, float],
+    *,
+    short_s: float = FOLD_S,
+    batch_s: float = BATCH_S,
+) -> tuple[list[str], list[list[str]]]:
+    """Split sessions into those nox runs on their own and batches of short ones run in one child.
+
+    Under ``-j`` every session pays a child nox (~0.2 s of CPU on the cores the sessions share)
+    whatever its size; a session recorded shorter than ``short_s`` is mostly that overhead.
+    Short sessions are packed, longest first, into batches of at most ``batch_s`` recorded
+    seconds; a session with no record yet is never folded, nor is one left alone in its batch
+    (nothing saved). Returns ``(alone, batches)``, both in ``ordered``'s order.
+    """
+    short = [n for n in ordered if n in durations and durations[n] < short_s]
+    if len(short) < 2:
+        return list(ordered), []
+    batches: list[list[str]] = []
+    totals: list[float] = []
+    for name in sorted(short, key=lambda n: -durations[n]):
+        for i, total in enumerate(totals):
+            if total + durations[name] <= batch_s:
+                batches[i].append(name)
+                totals[i] += durations[name]
+                break
+        else:
+            batches.append([name])
+            totals.append(durations[name])
+    folded = {n for b in batches if len(b) > 1 for n in b}
+    return [n for n in ordered if n not in folded], [b for b in batches if len(b) > 1]
+
+
+def worth_children(names: Sequence[str], durations: Mapping[str, float], *, child_s: float = CHILD_S) -> bool:
+    """Whether parallel children pay: False when every session but the longest is recorded to take
+    less, together, than one child nox costs (nox then runs them all in-process, ``-j 1``)."""
+    if len(names) <= 1:
+        return False
+    if any(n not in durations for n in names):
+        return True
+    return sum(sorted(durations[n] for n in names)[:-1]) >= child_s

@@ -24,6 +24,7 @@ import psutil
 from infra.errors import FatalError
 
 TERMINATE_GRACE_S = 2.0
+POLL_S = 0.05
 
 
 class ToolMissing(FatalError):
@@ -90,7 +91,7 @@ def run(
     reader.start()
     timed_out = False
     try:
-        timed_out = not _wait_for_exit(proc, timeout)
+        timed_out = not _wait_for_exit(proc, reader, timeout)
         if timed_out:
             stop_tree(proc.pid)
         status, usage = _reap(proc)
@@ -123,9 +124,15 @@ def _drain(proc: subprocess.Popen[bytes], chunks: list[bytes]) -> None:
     stream.close()
 
 
-def _wait_for_exit(proc: subprocess.Popen[bytes], timeout: float | None) -> bool:
-    """Wait without reaping (so wait4 can read the rusage); False on timeout."""
+def _wait_for_exit(proc: subprocess.Popen[bytes], reader: threading.Thread, timeout: float | None) -> bool:
+    """Wait without reaping (so wait4 can read the rusage); False on timeout.
+
+    A fixed poll would add half its period to every hook (75 hooks a push); instead wake when
+    the output pipe reaches EOF, which is when the process exits unless something it started
+    keeps the pipe open, then poll with a short, growing delay for the exit itself.
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
+    delay = 0.0005
     while True:
         try:
             info = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG)
@@ -133,9 +140,14 @@ def _wait_for_exit(proc: subprocess.Popen[bytes], timeout: float | None) -> bool
             return True
         if info is not None:
             return True
-        if deadline is not None and time.monotonic() >= deadline:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
             return False
-        time.sleep(0.02)
+        if reader.is_alive():
+            reader.join(POLL_S if left is None else min(POLL_S, left))
+        else:
+            time.sleep(delay if left is None else min(delay, left))
+            delay = min(delay * 2, POLL_S)
 
 
 def _reap(proc: subprocess.Popen[bytes]) -> tuple[int, resource.struct_rusage | _NoUsage]:

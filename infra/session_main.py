@@ -7,14 +7,14 @@ import functools
 import os
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
 import nox
 import nox.command
 
-from infra import changes, execute, fingerprint, ledger, project, results
+from infra import changes, execute, fingerprint, handoff, ledger, project, results, triggers
 from infra.errors import FatalError
 from infra.results import SessionResult, Status
 
@@ -55,35 +55,60 @@ def _options(posargs: list[str]) -> execute.Options:
     return execute.Options(
         all_files=wants_all_files(args.all_files, os.environ),
         full=args.full or bool(os.environ.get("CI")),
-        run_id=os.environ.get("INFRA_RUN_ID", ledger.new_run_id()),
+        run_id=ledger.new_run_id(),
         timeout=args.timeout,
     )
 
 
-def run(session: nox.Session, root: Path, name: str) -> None:
+def run(session: nox.Session, root: Path, names: Sequence[str]) -> None:
+    """Run planned sessions (one, or a batch of short ones) in this nox session, one block each."""
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
-        proj = load_project(root)
-        started = time.time()
-        result = execute.run_session(proj, name, _options(list(session.posargs)), os.environ)
+        handed = handoff.load(root, os.environ.get(ledger.RUN_ID_ENV))
+        proj = handed.project if handed else load_project(root)
+        options = _options(list(session.posargs))
     except FatalError as exc:
         session.error(str(exc))
-    for line in results.render_session(result):
-        print(line, flush=True)
-    _finish(proj, name, result, started)
-    if result.status is Status.FAILED:
-        failed = [h.key for h in result.hooks if h.status is Status.FAILED]
-        raise nox.command.CommandFailed(f"failed hooks: {', '.join(failed) or 'session timed out'}")
-    if result.status is Status.SKIPPED:
+    failed: list[str] = []
+    statuses = set()
+    for name in names:
+        started = time.time()
+        try:
+            result = execute.run_session(
+                proj,
+                name,
+                options,
+                os.environ,
+                handed.change if handed else None,
+                handed.decided if handed else None,
+            )
+        except FatalError as exc:
+            session.error(str(exc))
+        for line in results.render_session(result):
+            print(line, flush=True)
+        _finish(proj, name, result, started)
+        statuses.add(result.status)
+        if result.status is Status.FAILED:
+            hooks = [h.key for h in result.hooks if h.status is Status.FAILED]
+            failed.extend(hooks or [f"{name} (session timed out)"])
+    if failed:
+        raise nox.command.CommandFailed(f"failed hooks: {', '.join(failed)}")
+    if statuses == {Status.SKIPPED}:
         session.skip("no member hook to run for these changes")
 
 
-def settle_idle(root: Path, name: str, posargs: list[str], change: changes.ChangeSet) -> None:
+def settle_idle(
+    root: Path,
+    name: str,
+    posargs: list[str],
+    change: changes.ChangeSet,
+    decided: Mapping[str, triggers.Trigger],
+) -> None:
     """A session with nothing to run for this push, settled in nox's parent process: its hooks are
     reported skipped (with why) and recorded, without a child nox process for it."""
     proj = load_project(root)
     started = time.time()
-    result = execute.run_session(proj, name, _options(posargs), os.environ, change)
+    result = execute.run_session(proj, name, _options(posargs), os.environ, change, decided)
     assert result.status is Status.SKIPPED, f"{name} has work: it must run as a nox session"
     print(f"session {name}: skipped, no hook to run for this push ({result.changes})", flush=True)
     _finish(proj, name, result, started)

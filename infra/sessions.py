@@ -30,9 +30,11 @@ import nox
 
 from infra import __version__, resources
 from infra.errors import FatalError
+from infra.ledger import RUN_ID_ENV
 
 CACHE = ".infra/sessions.json"
-RUN_ID_ENV = "INFRA_RUN_ID"
+BATCHES_ENV = "INFRA_BATCHES"
+BATCH = "quick"
 POSARGS_HELP = "posargs: --all-files (every file, not just the pushed range), --full (no test selection)"
 
 
@@ -77,13 +79,17 @@ def _planned(root: Path, *, fresh: bool) -> list[dict[str, Any]]:
     return sessions
 
 
-def _session_func(root: Path, name: str) -> Callable[[nox.Session], None]:
+def _session_func(root: Path, names: list[str]) -> Callable[[nox.Session], None]:
     def run_session(session: nox.Session) -> None:
         from infra import session_main
 
-        session_main.run(session, root, name)
+        session_main.run(session, root, names)
 
-    run_session.__doc__ = f"Pre-push hooks planned into `{name}` ({POSARGS_HELP})."
+    run_session.__doc__ = (
+        f"Pre-push hooks planned into `{names[0]}` ({POSARGS_HELP})."
+        if len(names) == 1
+        else f"Short pre-push sessions run together in one process: {', '.join(names)}."
+    )
     return run_session
 
 
@@ -122,26 +128,61 @@ def _posargs() -> list[str]:
 
 
 def _settle_idle(root: Path, ordered: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Sizes ``-j`` by the busy sessions and settles idle ones here; returns what nox must run.
+    """Returns the sessions with work for this push; settles the others here when more than one is busy.
 
-    Every parallel session costs a child process (~0.25 s of CPU for nox, the noxfile and the
-    plan) even when it only finds nothing to do. With at most one busy session nox runs them
-    all in-process (``-j 1``), where an idle session costs milliseconds; with more, the idle
-    sessions are settled in this process (reported skipped, recorded) and not handed to nox.
+    Every parallel session costs a child process (~0.2 s of CPU for nox and the noxfile) even
+    when it only finds nothing to do: idle sessions are settled in this process (reported
+    skipped, recorded) and not handed to nox, unless at most one session is busy (then nox runs
+    them all in-process with ``-j 1``, where an idle session costs milliseconds). The plan, the
+    change set and every hook's trigger are handed to the children (``infra.handoff``).
     """
-    from infra import changes, execute, session_main
+    from infra import changes, execute, handoff, session_main
 
     all_files = session_main.wants_all_files("--all-files" in _posargs(), os.environ)
     change = changes.find(root, os.environ, force_all=all_files)
-    busy = set(execute.sessions_with_work(session_main.load_project(root), os.environ, change))
-    if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
-        nox.options.parallel = resources.job_count(len(busy))
-    if len(busy) <= 1:
-        return ordered
-    for entry in ordered:
-        if entry["name"] not in busy:
-            session_main.settle_idle(root, entry["name"], _posargs(), change)
+    proj = session_main.load_project(root)
+    decided = execute.decide_all(proj, os.environ, change)
+    busy = set(execute.sessions_with_work(proj, decided))
+    run_id = os.environ[RUN_ID_ENV]
+    handoff.write(root, run_id, handoff.Handoff(proj, change, decided))
+    atexit.register(handoff.remove, root, run_id)
+    if len(busy) > 1:
+        for entry in ordered:
+            if entry["name"] not in busy:
+                session_main.settle_idle(root, entry["name"], _posargs(), change, decided)
     return [e for e in ordered if e["name"] in busy]
+
+
+def _fold(ordered: list[dict[str, Any]], durations: dict[str, float]) -> list[dict[str, Any]]:
+    """Short busy sessions run together in one child each batch (``resources.fold``); the batches
+    reach the children through ``INFRA_BATCHES``. Returns nox's sessions, longest first."""
+    alone, batches = resources.fold([e["name"] for e in ordered], durations)
+    os.environ[BATCHES_ENV] = json.dumps(batches)
+    kept = [e for e in ordered if e["name"] in alone]
+    return resources.longest_first([*kept, *_batch_entries(batches, durations)], durations)
+
+
+def _batch_entries(batches: list[list[str]], durations: dict[str, float]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": BATCH if i == 0 else f"{BATCH}-{i + 1}",
+            "tags": ["prepush"],
+            "estimate_s": sum(durations.get(n, 0.0) for n in names),
+            "members": names,
+        }
+        for i, names in enumerate(batches)
+    ]
+
+
+def _inherited_batches() -> list[list[str]]:
+    try:
+        batches = json.loads(os.environ.get(BATCHES_ENV) or "[]")
+    except ValueError:
+        return []
+    ok = isinstance(batches, list) and all(
+        isinstance(b, list) and all(isinstance(n, str) for n in b) for b in batches
+    )
+    return batches if ok else []
 
 
 def register(root: Path | None = None) -> list[str]:
@@ -155,10 +196,22 @@ def register(root: Path | None = None) -> list[str]:
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
     try:
         planned = _planned(root, fresh=_is_prepush_run(sys.argv))
-        ordered = resources.longest_first(planned, resources.recorded_durations(root))
+        durations = resources.recorded_durations(root)
+        ordered = resources.longest_first(planned, durations)
         if _is_prepush_run(sys.argv):
-            ordered = _settle_idle(root, ordered)
+            busy = _settle_idle(root, ordered)
+            children = resources.worth_children([e["name"] for e in busy], durations)
+            if children:
+                ordered = _fold(busy, durations)
+            elif len(busy) > 1:
+                ordered = busy  # the rest is too short to pay for a child: all in this process
+            if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
+                nox.options.parallel = resources.job_count(len(ordered) if children else 1)
             atexit.register(_print_summary, root, os.environ[RUN_ID_ENV])
+        else:
+            known = {e["name"] for e in planned}  # a nested nox of another repository inherits the env
+            batches = [b for b in _inherited_batches() if set(b) <= known]
+            ordered = [*ordered, *_batch_entries(batches, durations)]
     except FatalError as exc:
         return _register_error(str(exc))
     taken = set(nox.registry.get())
@@ -169,7 +222,7 @@ def register(root: Path | None = None) -> list[str]:
             venv_backend="none",
             allow_parallel=True,
             default=False,
-        )(_session_func(root, entry["name"]))
+        )(_session_func(root, entry.get("members", [entry["name"]])))
     return [e["name"] for e in ordered]
 
 

@@ -66,3 +66,40 @@ def test_jobs_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resources.jobs_from_env() == 3
     monkeypatch.setenv(resources.JOBS_ENV, "lots")
     assert resources.jobs_from_env() == 1
+
+
+@pytest.mark.parametrize(
+    ("durations", "alone", "batches"),
+    [
+        ({}, ["a", "b", "c", "d"], []),  # nothing recorded: nothing folded
+        ({"a": 3.0, "b": 0.2}, ["a", "b", "c", "d"], []),  # a lone short session: nothing to save
+        ({"a": 3.0, "b": 0.2, "c": 0.1}, ["a", "d"], [["b", "c"]]),  # d has no record yet
+        ({"a": 0.4, "b": 0.4, "c": 0.3, "d": 0.2}, ["c"], [["a", "b", "d"]]),  # c would overflow the batch
+        ({"a": 0.45, "b": 0.45, "c": 0.45, "d": 3.0}, ["c", "d"], [["a", "b"]]),  # c alone in its batch
+    ],
+)
+def test_fold_packs_short_recorded_sessions(
+    durations: dict[str, float], alone: list[str], batches: list[list[str]]
+) -> None:
+    """Sessions recorded shorter than a child is worth share one child, in batches of at most 1 s."""
+    got_alone, got_batches = resources.fold(["a", "b", "c", "d"], durations)
+    assert (got_alone, got_batches) == (alone, batches)
+    folded = [n for b in got_batches for n in b]
+    assert sorted(folded + got_alone) == ["a", "b", "c", "d"]  # every session exactly once
+    assert all(sum(durations[n] for n in b) <= resources.BATCH_S for b in got_batches)
+
+
+@pytest.mark.parametrize(
+    ("names", "durations", "worth"),
+    [
+        (["pytest"], {"pytest": 9.0}, False),  # one session: nothing to run beside it
+        (["pytest", "ci"], {"pytest": 2.7, "ci": 0.05}, False),  # ci costs less than its child would
+        (["pytest", "ci"], {"pytest": 2.7}, True),  # ci never recorded: assume it pays
+        (["pytest", "ci", "lint"], {"pytest": 2.7, "ci": 0.1, "lint": 0.2}, True),
+    ],
+)
+def test_children_only_when_the_rest_outweighs_a_child(
+    names: list[str], durations: dict[str, float], worth: bool
+) -> None:
+    """Parallel children pay only when what runs beside the longest session costs more than a child."""
+    assert resources.worth_children(names, durations) is worth

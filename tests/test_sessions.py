@@ -108,3 +108,76 @@ def test_a_broken_config_fails_the_prepush_run_with_one_line(tmp_path: Path) -> 
     assert "error: " in out and ".pre-commit-config.yaml:" in out and "YAML syntax error" in out
     assert "Traceback" not in out
     assert "Session prepush-config-error aborted" in out
+
+
+def test_short_sessions_run_folded_in_one_child_and_failures_still_name_the_hook(tmp_path: Path) -> None:
+    """Once recorded as short, busy sessions share one nox child (`quick`); each keeps its own block,
+    ledger record and per-hook verdict, a failing hook still fails the run, and the plan handed to
+    the children is gone afterwards."""
+    root = git_dir(tmp_path / "repo")
+    script = "  - id: {id}\n    name: {id}\n    entry: python -c 'import sys, time; time.sleep({sleep}); sys.exit({code})'\n    language: system\n"
+    hooks = [("docs-check", 0.1), ("lint-check", 0.1), ("security-check", 0.1), ("lockfile-check", 0.1)]
+    hooks += [("api-check", 0.7)]  # long enough to run alone, beside the batch of the short ones
+    config = "repos:\n- repo: local\n  hooks:\n" + "".join(
+        script.format(id=i, code=0, sleep=t) for i, t in hooks
+    )
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": config,
+            "noxfile.py": "import infra.sessions\n\ninfra.sessions.register()\n",
+        },
+    )
+    commit(root)
+    first = _nox(root, "-j", "2", "-t", "prepush", "--", "--all-files")  # nothing recorded: a child each
+    assert first.returncode == 0 and "Running session quick" not in first.stdout, first.stdout + first.stderr
+    assert "Running session docs" in first.stdout
+
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": config.replace(
+                "sys.exit(0)'\n    language: system\n", "sys.exit(3)'\n    language: system\n", 1
+            )
+        },
+    )
+    commit(root)
+    second = _nox(root, "-j", "2", "-t", "prepush", "--", "--all-files")
+    out = second.stdout + second.stderr
+    assert second.returncode != 0, out
+    assert "* quick: failed" in out and "* api: success" in out
+    assert "Running session quick" in out and "Running session docs" not in out
+    for session in ("docs", "lint", "security", "deps"):
+        assert f"session {session}: " in out
+    assert (
+        "Session quick failed" in out and "FAILED docs-check: exit code 3" in out.split("infra summary:")[1]
+    )
+    assert "5 hooks in 5 sessions: 4 passed, 1 failed" in out
+    ledger = [json.loads(line) for line in (root / ".infra" / "ledger.jsonl").read_text().splitlines()]
+    assert sorted(r["session"] for r in ledger[-5:]) == ["api", "deps", "docs", "lint", "security"]
+    assert not list((root / ".infra" / "runs").glob("*/handoff.pickle"))
+
+
+def test_a_child_runs_what_the_parent_handed_it(tmp_path: Path) -> None:
+    """A parallel child takes the parent's triggers from the hand-off instead of deciding again:
+    told that its hook has no files to check, it skips it although the hook would run."""
+    from infra import changes, execute, handoff, project, triggers
+
+    root = _repo(tmp_path / "repo")
+    proj = project.load(root)
+    change = changes.find(root, {}, force_all=True)
+    decided = execute.decide_all(proj, os.environ, change)
+    decided = {k: t._replace(runs=False, why=triggers.Why.NO_FILES, filenames=()) for k, t in decided.items()}
+    handoff.write(root, "run42", handoff.Handoff(proj, change, decided))
+    env = {**os.environ, "INFRA_RUN_ID": "run42"}
+    child = subprocess.run(
+        [sys.executable, "-m", "nox", "-s", "pytest", "--parallel-worker", "--", "--all-files"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "unit......" in child.stdout and "Skipped  (no files to check)" in child.stdout, child.stdout
+    alone = _nox(root, "-s", "pytest", "--", "--all-files")  # no hand-off: decides itself, runs it
+    assert "Skipped" not in alone.stdout and "unit......" in alone.stdout, alone.stdout
