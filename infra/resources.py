@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,8 +79,14 @@ def estimate(session: Session) -> float:
     return 3.0 * len(groups) + 0.3 * alone
 
 
-def recorded_durations(root: Path) -> dict[str, float]:
-    """Median wall seconds per session over the ledger's recent records."""
+def recorded_durations(root: Path, running: Mapping[str, frozenset[str]] | None = None) -> dict[str, float]:
+    """Median wall seconds per session over the ledger's recent records.
+
+    With ``running`` (session -> the hook keys that run on this push), a session's median comes
+    from the records in which exactly those hooks ran, when there are any: a full run and a
+    one-file push of the same session differ by an order of magnitude, and a history of mostly
+    small pushes must not make a full run's sessions look short.
+    """
     path = Path(os.environ.get("INFRA_LEDGER") or root / ".infra" / "ledger.jsonl")
     if not path.is_absolute():
         path = root / path
@@ -93,15 +98,22 @@ def recorded_durations(root: Path) -> dict[str, float]:
             tail = fh.read().decode("utf-8", "replace").splitlines()[1 if size > TAIL_BYTES else 0 :]
     except OSError:
         return {}
+    running = running or {}
     walls: dict[str, list[float]] = {}
+    same: dict[str, list[float]] = {}
     for line in tail:
         try:
             rec = json.loads(line)
             if rec.get("status") in ("success", "failed"):
-                walls.setdefault(str(rec["session"]), []).append(float(rec["wall_s"]))
+                name, wall = str(rec["session"]), float(rec["wall_s"])
+                walls.setdefault(name, []).append(wall)
+                if name in running and frozenset(rec.get("hooks_run") or ()) == running[name]:
+                    same.setdefault(name, []).append(wall)
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
-    return {name: statistics.median(values[-10:]) for name, values in walls.items()}
+    import statistics
+
+    return {name: statistics.median(same.get(name, values)[-10:]) for name, values in walls.items()}
 
 
 def longest_first(planned: Sequence[dict[str, Any]], durations: Mapping[str, float]) -> list[dict[str, Any]]:

@@ -127,8 +127,9 @@ def _posargs() -> list[str]:
     return sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
 
 
-def _settle_idle(root: Path, ordered: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Returns the sessions with work for this push; settles the others here when more than one is busy.
+def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+    """The sessions with work for this push, each with the hooks that run; settles the others here
+    when more than one is busy.
 
     Every parallel session costs a child process (~0.2 s of CPU for nox and the noxfile) even
     when it only finds nothing to do: idle sessions are settled in this process (reported
@@ -142,15 +143,19 @@ def _settle_idle(root: Path, ordered: list[dict[str, Any]]) -> list[dict[str, An
     change = changes.find(root, os.environ, force_all=all_files)
     proj = session_main.load_project(root)
     decided = execute.decide_all(proj, os.environ, change)
-    busy = set(execute.sessions_with_work(proj, decided))
+    running = {
+        s.name: frozenset(m.hook.key for m in s.members if decided[m.hook.key].runs)
+        for s in proj.plan.sessions
+    }
+    busy = {name: keys for name, keys in running.items() if keys}
     run_id = os.environ[RUN_ID_ENV]
     handoff.write(root, run_id, handoff.Handoff(proj, change, decided))
     atexit.register(handoff.remove, root, run_id)
     if len(busy) > 1:
-        for entry in ordered:
+        for entry in planned:
             if entry["name"] not in busy:
                 session_main.settle_idle(root, entry["name"], _posargs(), change, decided)
-    return [e for e in ordered if e["name"] in busy]
+    return busy
 
 
 def _fold(ordered: list[dict[str, Any]], durations: dict[str, float]) -> list[dict[str, Any]]:
@@ -160,6 +165,21 @@ def _fold(ordered: list[dict[str, Any]], durations: dict[str, float]) -> list[di
     os.environ[BATCHES_ENV] = json.dumps(batches)
     kept = [e for e in ordered if e["name"] in alone]
     return resources.longest_first([*kept, *_batch_entries(batches, durations)], durations)
+
+
+def _prepush_sessions(root: Path, planned: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What nox runs for this push, longest first by what the same hooks took before; sizes ``-j``."""
+    busy = _settle_idle(root, planned)
+    durations = resources.recorded_durations(root, busy)
+    ordered = resources.longest_first(planned, durations)
+    children = resources.worth_children(list(busy), durations)
+    if children:
+        ordered = _fold([e for e in ordered if e["name"] in busy], durations)
+    elif len(busy) > 1:
+        ordered = [e for e in ordered if e["name"] in busy]  # the rest can't pay for a child: in-process
+    if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
+        nox.options.parallel = resources.job_count(len(ordered) if children else 1)
+    return ordered
 
 
 def _batch_entries(batches: list[list[str]], durations: dict[str, float]) -> list[dict[str, Any]]:
@@ -196,22 +216,15 @@ def register(root: Path | None = None) -> list[str]:
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
     try:
         planned = _planned(root, fresh=_is_prepush_run(sys.argv))
-        durations = resources.recorded_durations(root)
-        ordered = resources.longest_first(planned, durations)
         if _is_prepush_run(sys.argv):
-            busy = _settle_idle(root, ordered)
-            children = resources.worth_children([e["name"] for e in busy], durations)
-            if children:
-                ordered = _fold(busy, durations)
-            elif len(busy) > 1:
-                ordered = busy  # the rest is too short to pay for a child: all in this process
-            if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
-                nox.options.parallel = resources.job_count(len(ordered) if children else 1)
+            ordered = _prepush_sessions(root, planned)
             atexit.register(_print_summary, root, os.environ[RUN_ID_ENV])
         else:
+            worker = "--parallel-worker" in sys.argv  # runs one session by name: order is moot
+            durations = {} if worker else resources.recorded_durations(root)
             known = {e["name"] for e in planned}  # a nested nox of another repository inherits the env
             batches = [b for b in _inherited_batches() if set(b) <= known]
-            ordered = [*ordered, *_batch_entries(batches, durations)]
+            ordered = [*resources.longest_first(planned, durations), *_batch_entries(batches, durations)]
     except FatalError as exc:
         return _register_error(str(exc))
     taken = set(nox.registry.get())

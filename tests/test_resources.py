@@ -103,3 +103,19 @@ def test_children_only_when_the_rest_outweighs_a_child(
 ) -> None:
     """Parallel children pay only when what runs beside the longest session costs more than a child."""
     assert resources.worth_children(names, durations) is worth
+
+
+def test_durations_come_from_runs_of_the_same_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A history of small pushes must not make a full run's session look short: with the hooks that
+    run now, only records where exactly those ran count (when there are any)."""
+    monkeypatch.delenv("INFRA_LEDGER", raising=False)
+    ledger = tmp_path / ".infra" / "ledger.jsonl"
+    ledger.parent.mkdir()
+    full, small = ["a", "b", "c"], ["a"]
+    rows = [{"session": "lint", "wall_s": 0.9, "status": "success", "hooks_run": full}]
+    rows += [{"session": "lint", "wall_s": 0.1, "status": "success", "hooks_run": small} for _ in range(4)]
+    rows += [{"session": "docs", "wall_s": 0.3, "status": "success", "hooks_run": ["d"]}]
+    ledger.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert resources.recorded_durations(tmp_path)["lint"] == 0.1  # all records: mostly small pushes
+    now = {"lint": frozenset(full), "docs": frozenset({"d", "e"})}
+    assert resources.recorded_durations(tmp_path, now) == {"lint": 0.9, "docs": 0.3}  # docs: no exact match
