@@ -32,9 +32,9 @@ def _repo(root: Path) -> Path:
     return root
 
 
-def _nox(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _nox(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "nox", *args], cwd=root, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "nox", *args], cwd=root, env=env, capture_output=True, text=True, check=False
     )
 
 
@@ -82,14 +82,7 @@ def test_idle_sessions_are_settled_without_a_nox_child(tmp_path: Path) -> None:
     write(root, {"tests/unit/test_a.py": "def test_a():\n    assert 1\n"})
     head = commit(root)
     env = {**os.environ, "PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": head}
-    proc = subprocess.run(
-        [sys.executable, "-m", "nox", "-t", "prepush"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = _nox(root, "-t", "prepush", env=env)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "session docs: skipped, no hook to run for this push" in out
@@ -170,14 +163,7 @@ def test_a_child_runs_what_the_parent_handed_it(tmp_path: Path) -> None:
     decided = {k: t._replace(runs=False, why=triggers.Why.NO_FILES, filenames=()) for k, t in decided.items()}
     handoff.write(root, "run42", handoff.Handoff(proj, change, decided))
     env = {**os.environ, "INFRA_RUN_ID": "run42"}
-    child = subprocess.run(
-        [sys.executable, "-m", "nox", "-s", "pytest", "--parallel-worker", "--", "--all-files"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    child = _nox(root, "-s", "pytest", "--parallel-worker", "--", "--all-files", env=env)
     assert "unit......" in child.stdout and "Skipped  (no files to check)" in child.stdout, child.stdout
     alone = _nox(root, "-s", "pytest", "--", "--all-files")  # no hand-off: decides itself, runs it
     assert "Skipped" not in alone.stdout and "unit......" in alone.stdout, alone.stdout
