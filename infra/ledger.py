@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import gc
 import io
 import json
 import math
@@ -26,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from infra import nogc
 from infra.errors import LedgerError
 
 SCHEMA = 1
@@ -180,18 +180,6 @@ def _read_bytes(path: Path) -> bytes:
         raise LedgerError(f"{path}: cannot read the ledger ({exc.strerror}); check its permissions") from exc
 
 
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Parsing allocates ~30 objects a record: cyclic GC passes over them cost more than the parse."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _parse_line(line: bytes, path: Path, number: int, warnings: list[str]) -> SessionRecord | None:
     try:
         data = json.loads(line)
@@ -217,7 +205,7 @@ def _parse_line(line: bytes, path: Path, number: int, warnings: list[str]) -> Se
 def _parse(data: bytes, path: Path) -> LedgerContents:
     records: list[SessionRecord] = []
     warnings: list[str] = []
-    with _no_gc():
+    with nogc.paused():
         for number, line in enumerate(data.split(b"\n"), 1):
             if line.strip():
                 record = _parse_line(line, path, number, warnings)
@@ -278,7 +266,7 @@ def read_recent(
     quick: dict[bytes, _Tail] = {}  # the same tails, by the session name as bytes in a line
     picked: list[SessionRecord] = []
     warnings: list[str] = []
-    with _no_gc():
+    with nogc.paused():
         for index in range(len(lines) - 1, -1, -1):
             line = lines[index]
             name = _fast_session(line)

@@ -45,13 +45,12 @@ the line a finding is reported on. Scanning 400 test files (76k lines) takes abo
 from __future__ import annotations
 
 import ast
-import contextlib
-import gc
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from infra import nogc
 from infra.asyncmock.flow import Flow
 from infra.asyncmock.forms import (
     creates_asyncmock,
@@ -210,18 +209,6 @@ def check_file(file: Path) -> list[Finding]:
 
 def check_paths(paths: Sequence[Path]) -> list[Finding]:
     """Findings for files and directories (walked for ``*.py``), sorted by (path, line, col, code)."""
-    with _no_gc():
+    with nogc.paused():
         findings = [finding for file in iter_files(paths) for finding in check_file(file)]
     return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic GC: each file's trees are acyclic and freed by refcounting (~10% faster)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
