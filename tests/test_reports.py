@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra import ledger, reports
+from infra import ledger, reports, suite
 from infra.ledger import SessionRecord
 from infra.main import main
 from tests.conftest import commit, git_dir, write
@@ -445,7 +445,7 @@ def test_data():
 def test_more():
     return 2
 """
-    tests, skips = reports.scan_module(source, "t.py")
+    tests, skips = suite.scan_module(source, "t.py")
     by_name = {t.name: t for t in tests}
     assert list(by_name) == [
         "test_grid",
@@ -476,7 +476,7 @@ def test_more():
 def test_scan_module_raises_on_a_syntax_error() -> None:
     """An unparsable module is the caller's to report."""
     with pytest.raises(SyntaxError):
-        reports.scan_module("def (:\n", "t.py")
+        suite.scan_module("def (:\n", "t.py")
 
 
 def test_python_files_skip_hidden_cache_and_excluded_directories(tmp_path: Path) -> None:
@@ -496,9 +496,9 @@ def test_python_files_skip_hidden_cache_and_excluded_directories(tmp_path: Path)
             )
         },
     )
-    found = reports.python_files(tmp_path, [tmp_path / "skip", tmp_path / "a/test_skip.py"])
+    found = suite.python_files(tmp_path, [tmp_path / "skip", tmp_path / "a/test_skip.py"])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a/test_a.py", "b/test_b.py"]
-    assert reports.is_test_file(Path("x_test.py")) and not reports.is_test_file(Path("conftest.py"))
+    assert suite.is_test_file(Path("x_test.py")) and not suite.is_test_file(Path("conftest.py"))
 
 
 def test_timing_report_shows_medians_trend_and_gate() -> None:
