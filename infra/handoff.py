@@ -6,7 +6,10 @@ cost each child ~0.05 s of CPU, eleven times on a full push, on the same cores t
 The parent has all of it already (it settles idle sessions with it): it pickles it once into
 the run's directory, and a child of the same run (``INFRA_RUN_ID``) loads it in milliseconds.
 A session started on its own (``nox -s lint``) finds no hand-off and computes everything itself.
-The file is the run's own (its id is random per run) and goes when the parent exits.
+The file is the run's own and goes when the parent exits; it counts only in the process that
+wrote it or a direct child of it (a nox child), so a file left by a killed run, or a run id
+exported in the shell (CI shards share one), never feeds another run a stale change set. Writing
+it is best effort: without it, children compute for themselves.
 """
 
 from __future__ import annotations
@@ -32,18 +35,24 @@ class Handoff(NamedTuple):
     project: Project
     change: ChangeSet
     decided: Mapping[str, Trigger]  # hook key -> pre-commit's decision for this push
+    pid: int  # the nox parent that wrote it
 
 
 def path(root: Path, run_id: str) -> Path:
     return results.runs_dir(root) / run_id / NAME
 
 
-def write(root: Path, run_id: str, handoff: Handoff) -> Path:
+def write(root: Path, run_id: str, handoff: Handoff) -> Path | None:
     target = path(root, run_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(handoff, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(pickle.dumps(handoff, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return None
     return target
 
 
@@ -55,7 +64,9 @@ def load(root: Path, run_id: str | None) -> Handoff | None:
         data = pickle.loads(path(root, run_id).read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    return data if isinstance(data, Handoff) else None
+    if not isinstance(data, Handoff) or data.pid not in (os.getpid(), os.getppid()):
+        return None
+    return data
 
 
 def remove(root: Path, run_id: str) -> None:

@@ -149,7 +149,7 @@ def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozens
     }
     busy = {name: keys for name, keys in running.items() if keys}
     run_id = os.environ[RUN_ID_ENV]
-    handoff.write(root, run_id, handoff.Handoff(proj, change, decided))
+    handoff.write(root, run_id, handoff.Handoff(proj, change, decided, os.getpid()))
     atexit.register(handoff.remove, root, run_id)
     if len(busy) > 1:
         for entry in planned:

@@ -161,7 +161,7 @@ def test_a_child_runs_what_the_parent_handed_it(tmp_path: Path) -> None:
     change = changes.find(root, {}, force_all=True)
     decided = execute.decide_all(proj, os.environ, change)
     decided = {k: t._replace(runs=False, why=triggers.Why.NO_FILES, filenames=()) for k, t in decided.items()}
-    handoff.write(root, "run42", handoff.Handoff(proj, change, decided))
+    handoff.write(root, "run42", handoff.Handoff(proj, change, decided, os.getpid()))  # we are its parent
     env = {**os.environ, "INFRA_RUN_ID": "run42"}
     child = _nox(root, "-s", "pytest", "--parallel-worker", "--", "--all-files", env=env)
     assert "unit......" in child.stdout and "Skipped  (no files to check)" in child.stdout, child.stdout
