@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,23 +57,18 @@ class _Ctx(NamedTuple):
 
 
 def decide_all(
-    project: Project, environ: Mapping[str, str], change: changes.ChangeSet
+    project: Project,
+    environ: Mapping[str, str],
+    change: changes.ChangeSet,
+    members: Iterable[Member] | None = None,
 ) -> dict[str, triggers.Trigger]:
-    """Every planned hook's trigger for this push (cheap: no process)."""
+    """The trigger of every planned hook (or of ``members``) for this push (cheap: no process)."""
     classifier = triggers.Classifier(
         project.root, change.filenames, project.config.files, project.config.exclude
     )
     skips = triggers.skips_from_env(environ)
-    return {
-        m.hook.key: triggers.decide(classifier, m.hook, skips)
-        for s in project.plan.sessions
-        for m in s.members
-    }
-
-
-def sessions_with_work(project: Project, decided: Mapping[str, triggers.Trigger]) -> list[str]:
-    """The sessions with at least one hook to run, given ``decide_all``'s answer."""
-    return [s.name for s in project.plan.sessions if any(decided[m.hook.key].runs for m in s.members)]
+    chosen = members if members is not None else (m for s in project.plan.sessions for m in s.members)
+    return {m.hook.key: triggers.decide(classifier, m.hook, skips) for m in chosen}
 
 
 def run_session(
@@ -93,11 +88,7 @@ def run_session(
     env = _child_env(environ)
     ctx = _Ctx(project, session, change, options, start + timeout, env)
     if decided is None:
-        classifier = triggers.Classifier(
-            project.root, change.filenames, project.config.files, project.config.exclude
-        )
-        skips = triggers.skips_from_env(environ)
-        decided = {m.hook.key: triggers.decide(classifier, m.hook, skips) for m in session.members}
+        decided = decide_all(project, environ, change, session.members)
     outcome = _Outcome()
     for group in _pytest_groups(session, decided):
         _run_pytest_group(ctx, group, decided, outcome)

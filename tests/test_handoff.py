@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from infra import changes, execute, handoff, project
+from infra import changes, execute, handoff, project, triggers
 from tests.conftest import commit, git_dir, write
 
 CONFIG = (
@@ -23,11 +23,15 @@ def _project(root: Path) -> project.Project:
     return project.load(root)
 
 
+def _decided(proj: project.Project) -> tuple[changes.ChangeSet, dict[str, triggers.Trigger]]:
+    change = changes.find(proj.root, {}, force_all=True)
+    return change, execute.decide_all(proj, os.environ, change)
+
+
 def test_a_child_loads_exactly_what_the_parent_decided(tmp_path: Path) -> None:
     """Round trip: the child's plan, change set and triggers equal the parent's."""
     proj = _project(tmp_path / "repo")
-    change = changes.find(proj.root, {}, force_all=True)
-    decided = execute.decide_all(proj, os.environ, change)
+    change, decided = _decided(proj)
     assert handoff.write(proj.root, "run1", handoff.Handoff(proj, change, decided, os.getpid()))
     got = handoff.load(proj.root, "run1")
     assert got is not None
@@ -58,8 +62,7 @@ def test_a_hand_off_counts_only_in_its_writer_and_the_writers_children(tmp_path:
     """A file left by a killed run (or found under a run id shared through the environment) is
     another process's: ignored, so no stale change set reaches this run."""
     proj = _project(tmp_path / "repo")
-    change = changes.find(proj.root, {}, force_all=True)
-    decided = execute.decide_all(proj, os.environ, change)
+    change, decided = _decided(proj)
     other = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
