@@ -34,7 +34,7 @@ def rec(n: int, wall: float, session: str = "tests", **overrides: Any) -> Sessio
 def write_history(path: Path, recent: float, session: str = "tests") -> None:
     for n in range(20):
         ledger.append(path, rec(n, 60.0 + (n % 3), session))
-    for n in range(20, 23):
+    for n in range(20, 25):  # the default candidate windows: the last 3, the last 5
         ledger.append(path, rec(n, recent, session))
 
 
@@ -58,7 +58,7 @@ def test_steady_sessions_pass(in_tmp: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["regress"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:3] == ["session", "status", "baseline"]
-    assert lines[2].split()[:7] == ["tests", "ok", "61.0", "61.6", "1.01", "0.3", "20"]
+    assert lines[2].split()[:7] == ["tests", "ok", "61.0", "61.8", "1.01", "0.5", "20"]
 
 
 def test_regression_fails_and_writes_markdown(
@@ -95,12 +95,13 @@ def test_markdown_to_the_step_summary_is_written_once(
 
 
 def test_thresholds_come_from_the_options(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A looser --min-ratio lets the same slowdown pass; --window/--recent/--min-history are used."""
+    """A looser --min-ratio lets the same slowdown pass; --window/--recent/--short/--min-history are used."""
     write_history(in_tmp / ".infra" / "ledger.jsonl", 95.0)
     assert main(["regress", "--min-ratio", "1.6"]) == 0
     assert main(["regress", "--min-z", "50"]) == 0
     assert main(["regress", "--min-delta", "40"]) == 0
-    assert main(["regress", "--window", "5", "--recent", "2", "--min-history", "5"]) == 1
+    assert main(["regress", "--window", "5", "--recent", "2", "--min-history", "5"]) == 0  # baseline: slowed
+    assert main(["regress", "--window", "5", "--recent", "4", "--short", "2", "--min-history", "5"]) == 1
     assert main(["regress", "--window", "5", "--min-history", "6"]) == 2
     err = capsys.readouterr().err
     assert err == "error: infra regress: min_history cannot exceed window; adjust the options\n"
@@ -130,12 +131,12 @@ def test_data_errors_exit_2_and_torn_lines_warn(in_tmp: Path, capsys: pytest.Cap
     assert main(["regress"]) == 0
     assert (
         capsys.readouterr().err
-        == f"warning: {path}:24: skipped an unreadable line (torn write or not JSON)\n"
+        == f"warning: {path}:26: skipped an unreadable line (torn write or not JSON)\n"
     )
     with path.open("a") as stream:
         stream.write("\n" + json.dumps({**rec(99, 1.0).to_dict(), "schema": 2}) + "\n")
     assert main(["regress"]) == 2
-    assert capsys.readouterr().err.startswith(f"error: {path}:25: record schema 2 is newer")
+    assert capsys.readouterr().err.startswith(f"error: {path}:27: record schema 2 is newer")
 
 
 def test_option_defaults_are_the_gate_defaults() -> None:
@@ -144,5 +145,5 @@ def test_option_defaults_are_the_gate_defaults() -> None:
     regress.register(parser.add_subparsers())
     args = parser.parse_args(["regress"])
     defaults = timing.Thresholds()
-    for name in ("window", "recent", "min_history", "min_z", "min_ratio", "min_delta"):
+    for name in ("window", "recent", "short", "min_history", "min_z", "min_ratio", "min_delta"):
         assert getattr(args, name) == getattr(defaults, name), name

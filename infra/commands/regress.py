@@ -8,6 +8,14 @@ from pathlib import Path
 from infra.commands.ledger import ledger_path, positive_int
 
 
+class _Defaults:
+    """``timing.Thresholds()``'s values (a test keeps them equal): importing timing here would slow
+    every ``infra`` command's start-up."""
+
+    window, recent, short, min_history = 40, 5, 3, 20
+    min_z, min_ratio, min_delta = 3.1, 1.2, 2.0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "regress", help="compare each session's recent wall times with its history on this machine"
@@ -18,27 +26,45 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="ledger file (default: $INFRA_LEDGER or .infra/ledger.jsonl)",
     )
-    parser.add_argument("--window", type=positive_int, default=20, help="earlier runs in the baseline (20)")
+    d = _Defaults
+    parser.add_argument(
+        "--window", type=positive_int, default=d.window, help=f"earlier runs in the baseline ({d.window})"
+    )
     parser.add_argument(
         "--recent",
         type=positive_int,
-        default=3,
-        help="recent runs in the candidate, slowest quarter (rounded up) dropped (3, at most 10)",
+        default=d.recent,
+        help=f"recent runs in the longest candidate window, slowest quarter (rounded up) dropped ({d.recent}, at most 10)",
     )
     parser.add_argument(
-        "--min-history", type=positive_int, default=10, help="baseline runs needed to gate (10)"
+        "--short",
+        type=positive_int,
+        default=d.short,
+        help=f"a shorter candidate window also checked, so a big slowdown fails sooner ({d.short})",
     )
     parser.add_argument(
-        "--min-ratio", type=_non_negative, default=1.25, help="candidate/baseline above (1.25)"
+        "--min-history",
+        type=positive_int,
+        default=d.min_history,
+        help=f"baseline runs needed to gate ({d.min_history})",
+    )
+    parser.add_argument(
+        "--min-ratio",
+        type=_non_negative,
+        default=d.min_ratio,
+        help=f"candidate/baseline above ({d.min_ratio})",
     )
     parser.add_argument(
         "--min-z",
         type=_non_negative,
-        default=3.0,
-        help="shift in standard errors of the comparison (log space) above (3)",
+        default=d.min_z,
+        help=f"shift in standard errors of the comparison (log space) above ({d.min_z})",
     )
     parser.add_argument(
-        "--min-delta", type=_non_negative, default=2.0, help="seconds slower by more than (2)"
+        "--min-delta",
+        type=_non_negative,
+        default=d.min_delta,
+        help=f"seconds slower by more than ({d.min_delta:g})",
     )
     parser.add_argument("--markdown", type=Path, help="also write the result as a Markdown table here")
     parser.set_defaults(func=run)
@@ -65,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         limits = timing.Thresholds(
             window=args.window,
             recent=args.recent,
+            short=args.short,
             min_history=args.min_history,
             min_z=args.min_z,
             min_ratio=args.min_ratio,
