@@ -113,6 +113,11 @@ def ci(environ: Mapping[str, str] | None = None) -> dict[str, str | None] | None
         }
     if env.get("GITLAB_CI"):
         return {"provider": "gitlab", "run_id": env.get("CI_PIPELINE_ID"), "job": env.get("CI_JOB_ID")}
-    if env.get("CI", "").lower() not in ("", "0", "false", "no"):
+    if is_ci(env):
         return {"provider": "generic", "run_id": env.get("BUILD_ID") or env.get("CI_RUN_ID")}
     return None
+
+
+def is_ci(environ: Mapping[str, str]) -> bool:
+    """``CI`` set to anything but empty, ``0``, ``false`` or ``no`` (any case): the one reading of it."""
+    return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")

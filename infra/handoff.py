@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from infra import results
+from infra import state
 
 if TYPE_CHECKING:
     from infra.changes import ChangeSet
@@ -39,19 +39,15 @@ class Handoff(NamedTuple):
 
 
 def path(root: Path, run_id: str) -> Path:
-    return results.runs_dir(root) / run_id / NAME
+    return state.handoff_path(root, run_id)
 
 
 def write(root: Path, run_id: str, handoff: Handoff) -> Path | None:
     target = path(root, run_id)
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(pickle.dumps(handoff, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, target)
+        state.write_atomic(target, pickle.dumps(handoff, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         return None
     return target
 

@@ -6,6 +6,11 @@ have replaced it), terminates a torn last line left by a crashed writer, then wr
 line with one ``os.write`` in ``O_APPEND`` mode. Rewrites (merge, compaction) build a temp file in
 the same directory and ``os.replace`` it while holding the lock. A record written by a newer
 schema stops every reader with ``LedgerError``; nothing is ever deleted on the way.
+
+Size policy: a record is ~1 KB, one per session run (about a dozen per push). Readers on the hot
+path read only the file's tail, so size costs disk, not time; ``infra ledger compact --keep N``
+keeps the newest N records per session, and the end of a prepush run compacts on its own when the
+file passes ``AUTO_COMPACT_BYTES`` (keeping ``AUTO_KEEP`` per session).
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from infra import nogc
+from infra import nogc, state
 from infra.errors import LedgerError
 
 SCHEMA = 1
-DEFAULT_LEDGER = Path(".infra/ledger.jsonl")
-LEDGER_ENV = "INFRA_LEDGER"
+DEFAULT_LEDGER = Path(state.DEFAULT_LEDGER)
+LEDGER_ENV = state.LEDGER_ENV
+AUTO_COMPACT_BYTES = 32 * 1024 * 1024
+AUTO_KEEP = 2000
 RUN_ID_ENV = "INFRA_RUN_ID"
 STATUSES = frozenset({"success", "failed", "skipped", "aborted", "timeout"})
 _PREFIX = b'{"schema":%d,' % SCHEMA  # every line this module writes starts so
@@ -111,8 +118,8 @@ class Rewrite(NamedTuple):
 
 
 def default_ledger_path(root: Path) -> Path:
-    """``$INFRA_LEDGER`` (relative to ``root`` unless absolute), else ``root/.infra/ledger.jsonl``."""
-    return root / (os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER)
+    """``$INFRA_LEDGER``, else ``[tool.infra] ledger``, else ``.infra/ledger.jsonl`` (``state.ledger_path``)."""
+    return state.ledger_path(root)
 
 
 def utc_iso(timestamp: float | None = None) -> str:
@@ -370,6 +377,18 @@ def compact(path: Path, *, keep_last_per_session: int) -> Rewrite:
         return kept[::-1]
 
     return _rewrite(path, newest)
+
+
+def compact_if_large(
+    path: Path, *, max_bytes: int = AUTO_COMPACT_BYTES, keep: int = AUTO_KEEP
+) -> Rewrite | None:
+    """``compact`` when the ledger has grown past ``max_bytes``; None when it is small (or absent)."""
+    try:
+        if path.stat().st_size <= max_bytes:
+            return None
+    except OSError:
+        return None
+    return compact(path, keep_last_per_session=keep)
 
 
 def _cell(value: object) -> str:

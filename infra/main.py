@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import pkgutil
+import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -20,6 +22,20 @@ import infra.commands
 from infra import __version__
 from infra.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, FatalError
 from infra.output import error
+
+
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell reports for a writer killed by SIGPIPE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+    finally:
+        os.close(devnull)
 
 
 class _Exit(Exception):
@@ -40,8 +56,9 @@ def error_handler() -> Iterator[list[int]]:
     except KeyboardInterrupt:
         error("interrupted")
         box.append(EXIT_INTERRUPTED)
-    except BrokenPipeError:  # pragma: no cover - needs a closed pipe on stdout
-        box.append(EXIT_UNEXPECTED)
+    except BrokenPipeError:  # the reader went away (`infra ledger show | head -1`): end quietly
+        _silence_stdout()
+        box.append(EXIT_BROKEN_PIPE)
     except Exception:
         error("unexpected error; please report it with the traceback below")
         traceback.print_exc(file=sys.stderr)
@@ -67,5 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     with error_handler() as box:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return code
     return box[0]

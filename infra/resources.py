@@ -87,9 +87,9 @@ def recorded_durations(root: Path, running: Mapping[str, frozenset[str]] | None 
     one-file push of the same session differ by an order of magnitude, and a history of mostly
     small pushes must not make a full run's sessions look short.
     """
-    path = Path(os.environ.get("INFRA_LEDGER") or root / ".infra" / "ledger.jsonl")
-    if not path.is_absolute():
-        path = root / path
+    from infra import state
+
+    path = state.ledger_path(root)
     try:
         with path.open("rb") as fh:
             fh.seek(0, os.SEEK_END)

@@ -1,20 +1,20 @@
 """What a session run produced: one verdict per original hook, and the session's totals.
 
 Each session writes its result as JSON to ``.infra/runs/<run id>/<session>.json`` so that
-``infra summary`` (and ``infra demo``) can show one table over parallel sessions.
+``infra summary`` (and ``infra demo``) can show one table over parallel sessions. Writing it is
+best effort (``infra.state``): a result that cannot be stored costs the summary, not the verdict.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from infra import output
+from infra import output, state
 
 
 class Status(Enum):
@@ -107,28 +107,26 @@ class SessionResult:
 
 
 def runs_dir(root: Path) -> Path:
-    return root / ".infra" / "runs"
+    return state.runs_dir(root)
 
 
 def state_dir(root: Path) -> Path:
-    """``.infra/``, created with a ``.gitignore`` so our state never dirties the user's tree."""
-    directory = root / ".infra"
-    directory.mkdir(parents=True, exist_ok=True)
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# written by infra: local state, never committed\n*\n")
-    return directory
+    """The state directory (``state.directory``: a throwaway temp directory when not writable)."""
+    return state.directory(root)
 
 
-def write(root: Path, result: SessionResult) -> Path:
-    state_dir(root)
-    directory = runs_dir(root) / result.run_id
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{result.session}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result.to_dict(), indent=1))
-    os.replace(tmp, path)
-    return path
+def write(root: Path, result: SessionResult) -> Path | None:
+    """Store ``result`` for the summary; None (after one warning line) when it cannot be stored."""
+    problem = state.unwritable(root.resolve())
+    if problem is not None:
+        state.warn_once("session results", f"{state.root_dir(root)}: {problem}")
+        return None
+    path = state.result_path(root, result.run_id, result.session)
+    with state.best_effort("session results"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state.write_atomic(path, json.dumps(result.to_dict(), indent=1))
+        return path
+    return None
 
 
 def latest_run(root: Path) -> str | None:
@@ -140,7 +138,7 @@ def latest_run(root: Path) -> str | None:
 
 
 def read_run(root: Path, run_id: str) -> list[SessionResult]:
-    directory = runs_dir(root) / run_id
+    directory = state.run_dir(root, run_id)
     out = []
     for path in sorted(directory.glob("*.json")):
         try:
@@ -176,7 +174,10 @@ def render_session(result: SessionResult) -> list[str]:
     return lines
 
 
-def render_summary(results: Sequence[SessionResult]) -> list[str]:
+def render_summary(
+    results: Sequence[SessionResult], *, interrupted: bool = False, unfinished: Sequence[str] = ()
+) -> list[str]:
+    """Counts over every hook, each failure, and (when stopped early) which hooks did not finish."""
     hooks = [h for r in results for h in r.hooks]
     counts = {s: sum(h.status is s for h in hooks) for s in Status}
     lines = [
@@ -191,4 +192,8 @@ def render_summary(results: Sequence[SessionResult]) -> list[str]:
         lines.append(
             f"  note: tools not installed here: {', '.join(missing)} (hooks kept pre-commit's verdict)"
         )
+    if interrupted:
+        lines.insert(0, "run interrupted: these counts cover only the sessions that finished")
+    if unfinished:
+        lines.append(f"  did not finish ({len(unfinished)}): {', '.join(unfinished)}")
     return lines

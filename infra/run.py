@@ -4,18 +4,26 @@ Children stay in our process group (nox stops a parallel session by signalling t
 whole group, so they go with it); a timeout or ^C stops the child's whole process tree, found
 with psutil, SIGTERM first and SIGKILL after a grace period. CPU time and peak RSS of the tree
 come from ``wait4`` (the kernel sums every descendant the child reaped).
+
+Children die with their parent: each is started with ``PR_SET_PDEATHSIG`` (Linux), so a
+parent killed with SIGKILL takes its hook processes with it instead of leaving them to PID 1.
+The kernel sends that signal when the *thread* that started the child exits; every call here
+waits for its child in the thread that started it, so that is the parent's death. A nox child
+asks the same for itself (``die_with_parent``), and its SIGTERM handler stops its hook trees.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import os
 import resource
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +33,8 @@ from infra.errors import FatalError
 
 TERMINATE_GRACE_S = 2.0
 POLL_S = 0.05
+PARENT_ENV = "INFRA_NOX_PID"  # the nox parent of a prepush run, for its children's death watch
+_PR_SET_PDEATHSIG = 1
 
 
 class ToolMissing(FatalError):
@@ -41,13 +51,49 @@ class Result(NamedTuple):
     timed_out: bool = False
 
 
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, looked up once (before any fork: a child must not load libraries)."""
+    try:
+        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return None
+    return function
+
+
+def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> None:
+    """Have the kernel send ``sig`` to this process when its parent exits; at once if ``parent``
+    (the pid it was started by) is gone already."""
+    prctl = _prctl()
+    if prctl is None:  # pragma: no cover - not Linux
+        return
+    prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), sig)
+
+
+def _child_setup() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that ties the child's life to ours (None where prctl is missing)."""
+    if _prctl() is None:  # pragma: no cover - not Linux
+        return None
+    parent = os.getpid()
+    return functools.partial(die_with_parent, signal.SIGKILL, parent)
+
+
 def cmd_output(
     *cmd: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, check: bool = True
 ) -> tuple[int, str, str]:
     """Run a short command to completion; ``(returncode, stdout, stderr)``."""
     try:
         proc = subprocess.run(
-            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            preexec_fn=_child_setup(),
         )
     except FileNotFoundError:
         raise ToolMissing(f"{cmd[0]}: command not found; install it or put it on PATH") from None
@@ -81,6 +127,7 @@ def run(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            preexec_fn=_child_setup(),
         )
     except FileNotFoundError:
         return Result(tuple(cmd), 127, f"{cmd[0]}: command not found\n", 0.0, 0.0, 0.0)

@@ -6,6 +6,7 @@ import argparse
 import functools
 import os
 import signal
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,7 +15,8 @@ from types import FrameType
 import nox
 import nox.command
 
-from infra import changes, execute, fingerprint, handoff, ledger, project, results, triggers
+from infra import changes, execute, fingerprint, handoff, ledger, project, results, state, triggers
+from infra import run as run_mod
 from infra.errors import FatalError
 from infra.results import SessionResult, Status
 
@@ -37,7 +39,7 @@ def parse_posargs(posargs: list[str]) -> argparse.Namespace:
 
 def wants_all_files(flag: bool, environ: Mapping[str, str]) -> bool:
     """``--all-files``, or CI outside a pre-push (CI checks everything)."""
-    return flag or (bool(environ.get("CI")) and not environ.get("PRE_COMMIT_FROM_REF"))
+    return flag or (fingerprint.is_ci(environ) and not environ.get("PRE_COMMIT_FROM_REF"))
 
 
 @functools.cache
@@ -50,11 +52,12 @@ def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # so run.run stops the child tree before we exit
 
 
-def _options(posargs: list[str]) -> execute.Options:
+def _options(posargs: list[str], root: Path) -> execute.Options:
     args = parse_posargs(posargs)
+    unkept = state.unwritable(root.resolve()) is not None  # selection data would not survive: run full
     return execute.Options(
         all_files=wants_all_files(args.all_files, os.environ),
-        full=args.full or bool(os.environ.get("CI")),
+        full=args.full or fingerprint.is_ci(os.environ) or unkept,
         run_id=ledger.new_run_id(),
         timeout=args.timeout,
     )
@@ -63,10 +66,13 @@ def _options(posargs: list[str]) -> execute.Options:
 def run(session: nox.Session, root: Path, names: Sequence[str]) -> None:
     """Run planned sessions (one, or a batch of short ones) in this nox session, one block each."""
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    if "--parallel-worker" in sys.argv:  # a nox child: stop (SIGTERM, our handler) if nox dies
+        parent = os.environ.get(run_mod.PARENT_ENV, "")
+        run_mod.die_with_parent(signal.SIGTERM, int(parent) if parent.isdigit() else None)
     try:
         handed = handoff.load(root, os.environ.get(ledger.RUN_ID_ENV))
         proj = handed.project if handed else load_project(root)
-        options = _options(list(session.posargs))
+        options = _options(list(session.posargs), root)
     except FatalError as exc:
         session.error(str(exc))
     failed: list[str] = []
@@ -108,7 +114,7 @@ def settle_idle(
     reported skipped (with why) and recorded, without a child nox process for it."""
     proj = load_project(root)
     started = time.time()
-    result = execute.run_session(proj, name, _options(posargs), os.environ, change, decided)
+    result = execute.run_session(proj, name, _options(posargs, root), os.environ, change, decided)
     assert result.status is Status.SKIPPED, f"{name} has work: it must run as a nox session"
     print(f"session {name}: skipped, no hook to run for this push ({result.changes})", flush=True)
     _finish(proj, name, result, started)
@@ -126,8 +132,7 @@ def _machine_and_git(root: Path) -> tuple[fingerprint.Machine, fingerprint.GitSt
 
 
 def _record(proj: project.Project, name: str, result: SessionResult, started: float) -> None:
-
-    machine, state = _machine_and_git(proj.root)
+    machine, git = _machine_and_git(proj.root)
     status = {"passed": "success", "failed": "failed", "skipped": "skipped"}[result.status.value]
     record = ledger.SessionRecord(
         run_id=result.run_id,
@@ -135,10 +140,10 @@ def _record(proj: project.Project, name: str, result: SessionResult, started: fl
         definition_hash=proj.plan.session(name).definition_hash(),
         started_at=ledger.utc_iso(started),
         ended_at=ledger.utc_iso(),
-        commit=state.commit,
-        branch=state.branch,
-        dirty=state.dirty,
-        merge_base=state.merge_base,
+        commit=git.commit,
+        branch=git.branch,
+        dirty=git.dirty,
+        merge_base=git.merge_base,
         machine=machine.hash,
         machine_info=machine.info,
         ci=fingerprint.ci(os.environ),
@@ -156,6 +161,5 @@ def _record(proj: project.Project, name: str, result: SessionResult, started: fl
         selection_mode=result.tests.mode,
         parallelism={"jobs": int(os.environ.get("INFRA_JOBS", "1")), "xdist_workers": result.tests.workers},
     )
-    ledger.append(
-        ledger.default_ledger_path(proj.root) if not proj.settings.ledger else proj.settings.ledger, record
-    )
+    with state.best_effort("timing record"):
+        ledger.append(proj.settings.ledger, record)

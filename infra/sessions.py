@@ -14,6 +14,7 @@ is sized from the machine unless ``-j``/``NOX_PARALLEL`` says otherwise.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -28,7 +29,7 @@ from typing import Any
 
 import nox
 
-from infra import __version__, resources
+from infra import __version__, resources, state
 from infra.errors import FatalError
 from infra.ledger import RUN_ID_ENV
 
@@ -57,7 +58,7 @@ def _planned(root: Path, *, fresh: bool) -> list[dict[str, Any]]:
     ``pytest.ini`` splits a session) and rewrites the cache its parallel children read, so a
     run never misses a session; ``nox --list`` and the children use the cache.
     """
-    cache = root / CACHE
+    cache = state.sessions_cache(root)
     key = _cache_key(root)
     try:
         data = json.loads(cache.read_text())
@@ -72,10 +73,9 @@ def _planned(root: Path, *, fresh: bool) -> list[dict[str, Any]]:
         {"name": s.name, "tags": ["prepush", s.name.split("-")[0]], "estimate_s": resources.estimate(s)}
         for s in proj.plan.sessions
     ]
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"key": key, "sessions": sessions}))
-    os.replace(tmp, cache)
+    with contextlib.suppress(OSError):  # a cache: an unwritable state directory only costs a re-plan
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        state.write_atomic(cache, json.dumps({"key": key, "sessions": sessions}))
     return sessions
 
 
@@ -93,7 +93,12 @@ def _session_func(root: Path, names: list[str]) -> Callable[[nox.Session], None]
     return run_session
 
 
+_INTERRUPTED: list[int] = []  # signals the parent received: its summary says the run was cut short
+_EXPECTED: dict[str, frozenset[str]] = {}  # busy session -> the hooks that run: who did not finish
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _INTERRUPTED.append(signum)
     raise KeyboardInterrupt
 
 
@@ -102,6 +107,8 @@ def _sigterm_as_interrupt() -> None:
     turn SIGTERM into ^C so one path (nox's own, then ours in each child) stops everything."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _interrupt)  # the same KeyboardInterrupt, remembered
 
 
 def _register_error(message: str) -> list[str]:
@@ -137,7 +144,7 @@ def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozens
     them all in-process with ``-j 1``, where an idle session costs milliseconds). The plan, the
     change set and every hook's trigger are handed to the children (``infra.handoff``).
     """
-    from infra import changes, execute, handoff, session_main
+    from infra import changes, execute, handoff, run, session_main
 
     all_files = session_main.wants_all_files("--all-files" in _posargs(), os.environ)
     change = changes.find(root, os.environ, force_all=all_files)
@@ -149,6 +156,9 @@ def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozens
     }
     busy = {name: keys for name, keys in running.items() if keys}
     run_id = os.environ[RUN_ID_ENV]
+    state.check_run(root, proj.settings.ledger)  # one warning line when state cannot be kept
+    os.environ[run.PARENT_ENV] = str(os.getpid())  # children die with this process
+    _EXPECTED.update(busy)
     handoff.write(root, run_id, handoff.Handoff(proj, change, decided, os.getpid()))
     atexit.register(handoff.remove, root, run_id)
     if len(busy) > 1:
@@ -240,9 +250,32 @@ def register(root: Path | None = None) -> list[str]:
 
 
 def _print_summary(root: Path, run_id: str) -> None:
-    """After nox's own session summary: every original hook's verdict, in one place."""
+    """After nox's own session summary: every original hook's verdict, in one place; then tidy
+    up (old runs, what a killed run left, an oversized ledger)."""
     from infra import results
 
-    found = results.read_run(root, run_id) if (results.runs_dir(root) / run_id).is_dir() else []
-    if found:
-        print("\n".join(["infra summary:", *results.render_summary(found)]), flush=True)
+    found = results.read_run(root, run_id) if state.run_dir(root, run_id).is_dir() else []
+    done = {h.key for r in found for h in r.hooks}
+    unfinished = (
+        sorted(k for keys in _EXPECTED.values() for k in keys if k not in done) if _INTERRUPTED else []
+    )
+    if found or _INTERRUPTED:
+        lines = results.render_summary(found, interrupted=bool(_INTERRUPTED), unfinished=unfinished)
+        print("\n".join(["infra summary:", *lines]), flush=True)
+    _tidy(root, run_id)
+
+
+def _tidy(root: Path, run_id: str) -> None:
+    from infra import ledger, output, session_main
+
+    if os.environ.get(state.PROBLEM_ENV):
+        return
+    try:
+        settings = session_main.load_project(root).settings
+        state.prune_runs(root, settings.keep_runs, live=run_id)
+        compacted = ledger.compact_if_large(settings.ledger)
+    except (OSError, FatalError) as exc:
+        output.warn(f"{state.root_dir(root)}: old runs not pruned ({exc}); they are removed next time")
+        return
+    if compacted is not None:
+        output.write_line(f"{settings.ledger}: compacted to {compacted.kept} records (size policy)")

@@ -4,6 +4,7 @@
 [tool.infra]
 config = ".pre-commit-config.yaml"   # the hooks to plan
 ledger = ".infra/ledger.jsonl"       # timing history (env INFRA_LEDGER wins)
+keep-runs = 20                       # per-run verdict directories kept under .infra/runs/
 session-timeout = 900                # seconds before a hung session is stopped
 always-full = ["hook-id"]            # never narrowed by testmon (tests that use subprocesses)
 run-as-written = ["hook-id"]         # never merged into a consolidated pytest call
@@ -11,6 +12,9 @@ run-as-written = ["hook-id"]         # never merged into a consolidated pytest c
 [tool.infra.sessions]                # put hooks in sessions of your choosing
 docs = ["check-links", "validate-adr-index"]
 ```
+
+Session names become nox session names and file names: letters, digits, ``-``, ``_`` and ``.``
+only (a name such as ``../escape`` is refused with a one-line error naming the file).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from infra import state
 from infra.errors import ConfigError
 
-_KEYS = {"config", "ledger", "session-timeout", "always-full", "run-as-written", "sessions"}
+_KEYS = {"config", "ledger", "keep-runs", "session-timeout", "always-full", "run-as-written", "sessions"}
 
 
 class Settings(NamedTuple):
@@ -33,10 +38,11 @@ class Settings(NamedTuple):
     always_full: frozenset[str]
     run_as_written: frozenset[str]
     sessions: Mapping[str, str]  # hook id -> session name
+    keep_runs: int = state.KEEP_RUNS
 
     @property
     def state_dir(self) -> Path:
-        return self.root / ".infra"
+        return state.root_dir(self.root)
 
 
 def load(root: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,15 +60,16 @@ def load(root: Path, environ: Mapping[str, str] | None = None) -> Settings:
     if unknown:
         raise ConfigError(f"{pyproject}: unknown key(s) in [tool.infra]: {', '.join(unknown)}; see README")
     env = environ or {}
-    ledger = env.get("INFRA_LEDGER") or _str(table, "ledger", ".infra/ledger.jsonl", pyproject)
+    configured = _str(table, "ledger", state.DEFAULT_LEDGER, pyproject)
     return Settings(
         root=root,
         config=root / _str(table, "config", ".pre-commit-config.yaml", pyproject),
-        ledger=root / ledger,
+        ledger=state.resolve_ledger(root, env, configured),
         session_timeout=_number(table, "session-timeout", 900.0, pyproject),
         always_full=frozenset(_strings(table, "always-full", pyproject)),
         run_as_written=frozenset(_strings(table, "run-as-written", pyproject)),
         sessions=_sessions(table.get("sessions", {}), pyproject),
+        keep_runs=_keep_runs(table, pyproject),
     )
 
 
@@ -92,6 +99,11 @@ def _sessions(table: Any, path: Path) -> dict[str, str]:
         raise ConfigError(f"{path}: [tool.infra.sessions] must be a table of session = [hook ids]")
     out: dict[str, str] = {}
     for session, ids in table.items():
+        if not state.is_safe_name(session):
+            raise ConfigError(
+                f"{path}: [tool.infra.sessions] name {session!r} is not a plain name; "
+                "use letters, digits, '-', '_' and '.' (at most 80, not starting with '.' or '-')"
+            )
         for hook_id in _strings(table, session, path):
             if hook_id in out:
                 raise ConfigError(
@@ -101,3 +113,10 @@ def _sessions(table: Any, path: Path) -> dict[str, str]:
             out[hook_id] = session
         del ids
     return out
+
+
+def _keep_runs(table: dict[str, Any], path: Path) -> int:
+    value = table.get("keep-runs", state.KEEP_RUNS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{path}: [tool.infra] keep-runs must be a positive whole number of runs")
+    return value

@@ -14,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--ledger",
         type=Path,
         default=None,
-        help="ledger file (default: $INFRA_LEDGER or .infra/ledger.jsonl)",
+        help="ledger file (default: $INFRA_LEDGER, else [tool.infra] ledger, else .infra/ledger.jsonl)",
     )
     show = actions.add_parser("show", parents=[common], help="print the latest records as a table")
     show.add_argument("--last", type=positive_int, default=20, help="how many records (default 20)")
@@ -49,10 +49,10 @@ def positive_int(text: str) -> int:
 
 
 def ledger_path(args: argparse.Namespace) -> Path:
-    """``--ledger`` if given, else the default (``$INFRA_LEDGER`` or ``.infra/ledger.jsonl``)."""
-    from infra.ledger import default_ledger_path
+    """``--ledger`` if given, else the one every writer uses (``state.ledger_path``)."""
+    from infra import state
 
-    return args.ledger if args.ledger is not None else default_ledger_path(Path.cwd())
+    return args.ledger if args.ledger is not None else state.ledger_path(Path.cwd())
 
 
 def _warn_all(warnings: list[str]) -> None:

@@ -1,0 +1,239 @@
+"""The one owner of infra's files: every path under ``.infra/``, the ledger path, safe writes.
+
+Layout of the state directory (``<root>/.infra/``, git-ignored by its own ``.gitignore``)::
+
+    sessions.json                   planned session names (the noxfile's cache)
+    ledger.jsonl                    timing ledger (default; see ``ledger_path``)
+    runs/<run id>/<session>.json    one session's verdicts; the last ``keep-runs`` runs are kept
+    runs/<run id>/handoff.pickle    the nox parent's plan for its children, removed at exit
+    testmon/<session>-<digest>.*    testmon data, read records and restore spec per pytest group
+    durations/<session>.json        per-test durations (xdist sizing, reports)
+
+Names that become file names (session names, run ids) go through ``safe_name``: a name that is
+not plain letters, digits, ``-``, ``_`` and ``.`` is percent-encoded, so no name can climb out
+of the directory it is put in. Every whole-file write goes through ``write_atomic`` (a unique
+temp file in the same directory, then ``os.replace``), so concurrent writers never collide.
+
+State is best effort, verdicts are not: when the state directory cannot be written (read-only,
+full disk), ``directory`` hands out a throwaway temp directory instead, so hooks still run (in
+full: no test-selection data survives) and a single warning line says what was not recorded.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import os
+import re
+import shutil
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from infra import output
+
+STATE_DIR = ".infra"
+LEDGER_ENV = "INFRA_LEDGER"
+DEFAULT_LEDGER = f"{STATE_DIR}/ledger.jsonl"
+PROBLEM_ENV = "INFRA_STATE_PROBLEM"  # set by the nox parent once it has warned; children stay quiet
+KEEP_RUNS = 20
+STALE_TEMP_S = 600.0  # a temp file this old belongs to a writer that died
+_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}")
+_IGNORE = "# written by infra: local state, never committed\n*\n"
+_warned: set[str] = set()
+
+
+def safe_name(name: str) -> str:
+    """``name`` when it is a plain file name, else percent-encoded (never ``..``, ``/`` or empty)."""
+    if _SAFE.fullmatch(name):
+        return name
+    encoded = urllib.parse.quote(name, safe="-_") or "%"
+    if len(encoded) > 80:
+        import hashlib
+
+        encoded = encoded[:60] + "%" + hashlib.sha256(name.encode()).hexdigest()[:16]
+    return encoded
+
+
+def is_safe_name(name: str) -> bool:
+    return bool(_SAFE.fullmatch(name))
+
+
+def root_dir(root: Path) -> Path:
+    """``<root>/.infra`` as a path (nothing created)."""
+    return root / STATE_DIR
+
+
+def directory(root: Path) -> Path:
+    """The state directory, created with its ``.gitignore``; a temp directory when it cannot be written."""
+    return _directory(root.resolve())
+
+
+@functools.cache
+def _directory(root: Path) -> Path:
+    if unwritable(root) is None:
+        return root_dir(root)
+    fallback = Path(tempfile.mkdtemp(prefix="infra-state-"))
+    atexit.register(shutil.rmtree, fallback, ignore_errors=True)
+    return fallback
+
+
+@functools.cache
+def unwritable(root: Path) -> str | None:
+    """Why ``<root>/.infra`` cannot take a write (e.g. ``Permission denied``), or None when it can."""
+    inherited = os.environ.get(PROBLEM_ENV)
+    if inherited is not None and inherited.startswith("state:"):
+        return inherited.removeprefix("state:")
+    target = root_dir(root)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        ignore = target / ".gitignore"
+        if not ignore.exists():
+            write_atomic(ignore, _IGNORE)
+        fd, probe = tempfile.mkstemp(dir=target, prefix=".probe-")
+        try:
+            os.write(fd, b"x")  # a full file system still creates empty files
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
+def ledger_unwritable(path: Path) -> str | None:
+    """Why the ledger at ``path`` cannot be appended to, or None (creates an empty ledger)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
+def resolve_ledger(root: Path, environ: Mapping[str, str], configured: str | None) -> Path:
+    """``$INFRA_LEDGER``, else ``[tool.infra] ledger``, else ``.infra/ledger.jsonl``; relative to ``root``."""
+    return root / (environ.get(LEDGER_ENV) or configured or DEFAULT_LEDGER)
+
+
+def ledger_path(root: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """The ledger every reader and writer uses (reads ``pyproject.toml``; ``ConfigError`` if broken)."""
+    from infra import settings
+
+    return settings.load(root, dict(os.environ) if environ is None else environ).ledger
+
+
+def sessions_cache(root: Path) -> Path:
+    return root_dir(root) / "sessions.json"
+
+
+def runs_dir(root: Path) -> Path:
+    return root_dir(root) / "runs"
+
+
+def run_dir(root: Path, run_id: str) -> Path:
+    return runs_dir(root) / safe_name(run_id)
+
+
+def result_path(root: Path, run_id: str, session: str) -> Path:
+    return run_dir(root, run_id) / f"{safe_name(session)}.json"
+
+
+def handoff_path(root: Path, run_id: str) -> Path:
+    return run_dir(root, run_id) / "handoff.pickle"
+
+
+def testmon_stem(root: Path, session: str, digest: str) -> Path:
+    """``.infra/testmon/<session>-<digest>`` (add ``.db``, ``.reads.json``, ``.restore.json``)."""
+    target = directory(root) / "testmon"
+    target.mkdir(exist_ok=True)
+    return target / f"{safe_name(session)}-{safe_name(digest)}"
+
+
+def durations_path(root: Path, session: str) -> Path:
+    """``.infra/durations/<session>.json`` (the directory is created)."""
+    target = directory(root) / "durations"
+    target.mkdir(exist_ok=True)
+    return target / f"{safe_name(session)}.json"
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace ``path`` whole: a unique temp file beside it, then ``os.replace`` (race-free)."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(fd, "wb") as stream:
+            stream.write(data.encode() if isinstance(data, str) else data)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def warn_once(what: str, why: str) -> None:
+    """One warning line per process for ``what`` (children of a parent that warned stay quiet)."""
+    if what in _warned or os.environ.get(PROBLEM_ENV):
+        return
+    _warned.add(what)
+    output.warn(f"{what} not recorded ({why}); hooks still run and their verdicts stand")
+
+
+@contextlib.contextmanager
+def best_effort(what: str) -> Iterator[None]:
+    """Run a state write; an ``OSError`` becomes one warning line, never a failed run."""
+    try:
+        yield
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        warn_once(what, f"{exc.strerror or type(exc).__name__}{where}")
+
+
+def check_run(root: Path, ledger: Path) -> None:
+    """In the nox parent of a run: one warning line for state that cannot be written; children
+    inherit the finding (``INFRA_STATE_PROBLEM``) and neither probe nor warn again."""
+    root = root.resolve()
+    problem = unwritable(root)
+    if problem is not None:
+        output.warn(
+            f"{root_dir(root)}: not writable ({problem}); this run's results, test-selection data and "
+            "timing records are not kept, every hook runs in full"
+        )
+        os.environ[PROBLEM_ENV] = f"state:{problem}"
+        return
+    problem = ledger_unwritable(ledger)
+    if problem is not None:
+        output.warn(f"{ledger}: not writable ({problem}); this run's timing records are not kept")
+        os.environ[PROBLEM_ENV] = f"ledger:{problem}"
+
+
+def prune_runs(root: Path, keep: int = KEEP_RUNS, *, live: str | None = None) -> list[str]:
+    """Remove all but the newest ``keep`` run directories (never ``live``); returns the removed ids.
+
+    A run killed before it could clean up leaves its directory behind, and a writer killed
+    mid-write its temp file: the next run's pruning takes them away.
+    """
+    base = runs_dir(root)
+    try:
+        runs = sorted((d for d in base.iterdir() if d.is_dir()), key=_mtime, reverse=True)
+    except OSError:
+        return []
+    removed = []
+    for old in runs[keep:]:
+        if old.name != safe_name(live or ""):
+            shutil.rmtree(old, ignore_errors=True)
+            removed.append(old.name)
+    stale = time.time() - STALE_TEMP_S
+    for temp in [*root_dir(root).glob(".*.tmp"), *base.glob("*/.*.tmp")]:
+        if _mtime(temp) < stale:
+            temp.unlink(missing_ok=True)
+    return removed
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
