@@ -23,7 +23,6 @@ from infra import __version__
 from infra.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, FatalError
 from infra.output import error
 
-
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell reports for a writer killed by SIGPIPE
 
 
