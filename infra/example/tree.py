@@ -30,15 +30,15 @@ GIT_LOCATION_VARIABLES = (
 IDENTITY = {"user.name": "Infra Example", "user.email": "example@infra.invalid"}
 
 
-def _repo_path(template: Path) -> str:
-    parts = template.relative_to(TEMPLATES).as_posix().removesuffix(SUFFIX).split("/")
+def _repo_path(template: Path, base: Path = TEMPLATES) -> str:
+    parts = template.relative_to(base).as_posix().removesuffix(SUFFIX).split("/")
     return "/".join("." + part.removeprefix("dot-") if part.startswith("dot-") else part for part in parts)
 
 
-def template_files() -> dict[str, str]:
-    """Every static file of the example, by repository path."""
+def template_files(base: Path = TEMPLATES) -> dict[str, str]:
+    """Every static file under ``base`` (default: the example's templates), by repository path."""
     return {
-        _repo_path(path): path.read_text(encoding="utf-8") for path in sorted(TEMPLATES.rglob(f"*{SUFFIX}"))
+        _repo_path(path, base): path.read_text(encoding="utf-8") for path in sorted(base.rglob(f"*{SUFFIX}"))
     }
 
 
@@ -60,13 +60,15 @@ def venv_shim(python_bin: Path) -> str:
     )
 
 
-def write_files(root: Path, files: Mapping[str, str]) -> None:
-    """Write ``files`` under ``root`` with LF line endings; scripts become executable."""
+def write_files(
+    root: Path, files: Mapping[str, str], executable: tuple[str, ...] = EXECUTABLE_PREFIXES
+) -> None:
+    """Write ``files`` under ``root`` with LF line endings; those under ``executable`` get mode 755."""
     for relative, text in files.items():
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
-        if relative.startswith(EXECUTABLE_PREFIXES):
+        if relative.startswith(executable):
             target.chmod(0o755)
 
 
