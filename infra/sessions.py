@@ -223,6 +223,9 @@ def register(root: Path | None = None) -> list[str]:
     """
     root = (root or Path.cwd()).resolve()
     _sigterm_as_interrupt()
+    from infra import product_sessions  # reports, regress, and plain `nox` in a user's noxfile
+
+    product_sessions.register()
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
     try:
         planned = _planned(root, fresh=_is_prepush_run(sys.argv))
