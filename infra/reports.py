@@ -99,14 +99,16 @@ def diff(name: str, old: str, new: str, limit: int) -> list[str]:
 
 
 def write(reports: Sequence[Report], out: Path) -> list[str]:
-    """Write the reports whose bytes changed; return their names."""
+    """Write the reports whose bytes changed (each atomically); return their names."""
     changed = []
     for report in reports:
         target = out / report.name
         data = report.text.encode("utf-8")
         if not target.is_file() or target.read_bytes() != data:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)  # never a half-written report
             changed.append(report.name)
     return changed
 

@@ -503,13 +503,13 @@ def test_python_files_skip_hidden_cache_and_excluded_directories(tmp_path: Path)
 
 def test_timing_report_shows_medians_trend_and_gate() -> None:
     """Per session: runs, comparable runs, medians, latest, trend over 20 runs, gate verdict."""
-    records = [rec(n, wall=10.0, cpu_s=8.0) for n in range(15)]
-    records += [rec(n, wall=12.0, cpu_s=9.0) for n in range(15, 20)]
-    records += [rec(20, session="lint", wall=1.0, status="failed")]
-    records += [rec(21, session="docs", wall=2.0)]
+    records = [rec(n, wall=10.0, cpu_s=8.0) for n in range(25)]
+    records += [rec(n, wall=11.5, cpu_s=9.0) for n in range(25, 30)]
+    records += [rec(30, session="lint", wall=1.0, status="failed")]
+    records += [rec(31, session="docs", wall=2.0)]
     text = reports.timing_md(records, "`ledger`")
-    assert "22 records, 22 runs." in text
-    assert "| unit | 20 | 20 | 10.0 | 8.0 | 12.0 (success) | +20% | ok |" in text
+    assert "32 records, 32 runs." in text
+    assert "| unit | 30 | 30 | 10.0 | 8.0 | 11.5 (success) | +15% | ok |" in text
     assert "| lint | 1 | 0 | - | - | 1.0 (failed) | n/a | skipped |" in text
     assert "| docs | 1 | 1 | 2.0 | - | 2.0 (success) | n/a | insufficient |" in text
     assert "No records." in reports.timing_md([], "`ledger`")

@@ -1,15 +1,21 @@
 """``infra reports [--out DIR] [--tests DIR] [--exclude PATH] [--check]``: regenerate or check reports.
 
-Without ``--check`` it writes the committed reports that changed, then the machine-specific ones
-under ``<out>/generated/`` (git-ignored) when a ledger or recorded durations exist. With
+Without ``--check`` it writes the committed reports that changed (the built-in ones and the
+team's own from ``[tool.infra.reports]``, see ``infra.team_reports``), then the machine-specific
+ones under ``<out>/generated/`` (git-ignored) when a ledger or recorded durations exist. With
 ``--check`` it writes nothing and exits 1 naming each committed report that regenerating would
-change (with a short diff), 0 when all are fresh; generated reports are never checked.
+change (with a short diff), 0 when all are fresh; generated reports are never checked. A team
+generator that fails or hangs is one line naming its report, and exit 1.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from infra.reports import Report
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,33 +54,44 @@ def _again(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from infra import reports
+    from infra import reports, team_reports
     from infra.errors import EXIT_FAILED, EXIT_OK
     from infra.output import warn, write_line
 
     root = Path.cwd()
     built = reports.committed(root, args.tests, args.exclude)
+    team, failed = team_reports.generate(root, team_reports.load(root))
     if args.check:
-        stale = reports.stale(built, args.out)
-        for item in stale:
-            state = "missing" if item.missing else "stale"
-            write_line(f"{args.out / item.name}: {state}")
+        stale = [(args.out / s.name, s) for s in reports.stale(built, args.out)]
+        stale += [(Path(s.name), s) for s in reports.stale(team, root)]
+        for path, item in stale:
+            write_line(f"{path}: {'missing' if item.missing else 'stale'}")
             for line in item.diff:
                 write_line(f"    {line}")
+        for failure in failed:
+            write_line(failure.line())
+        total = len(built) + len(team) + len(failed)
         if stale:
-            write_line(
-                f"{len(stale)} of {len(built)} reports out of date: run `{_again(args)}` and commit them"
-            )
+            write_line(f"{len(stale)} of {total} reports out of date: run `{_again(args)}` and commit them")
+        if stale or failed:
             return EXIT_FAILED
-        write_line(f"{len(built)} reports in {args.out} are fresh")
+        write_line(f"{total} reports in {_where(args.out, team)} are fresh")
         return EXIT_OK
-    changed = reports.write(built, args.out)
+    changed = [str(args.out / name) for name in reports.write(built, args.out)]
+    changed += reports.write(team, root)
     extra, warnings = reports.generated(root)
     for message in warnings:
         warn(message)
-    changed += reports.write(extra, args.out)
+    changed += [str(args.out / name) for name in reports.write(extra, args.out)]
     for name in changed:
-        write_line(f"wrote {args.out / name}")
-    total = len(built) + len(extra)
-    write_line(f"{total} reports in {args.out} ({len(changed)} updated)")
-    return EXIT_OK
+        write_line(f"wrote {name}")
+    for failure in failed:
+        write_line(failure.line())
+    total = len(built) + len(team) + len(extra)
+    failures = f", {len(failed)} not regenerated" if failed else ""
+    write_line(f"{total} reports in {_where(args.out, team)} ({len(changed)} updated{failures})")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _where(out: Path, team: list[Report]) -> str:
+    return f"{out} and [tool.infra.reports]" if team else str(out)
