@@ -21,6 +21,10 @@ class PytestReport(NamedTuple):
     durations: Mapping[str, float] = {}
     reads: Mapping[str, list[str]] = {}  # test id -> repository files it read / dirs it listed
     outside: Sequence[str] = ()  # read outside any test: start-up, collection, shared fixtures
+    writes: Mapping[str, list[str]] = {}  # test id -> repository files it wrote
+    outside_writes: Sequence[str] = ()  # written outside any test
+    readers: Mapping[str, list[str]] = {}  # path read -> repository modules whose code read it
+    rootdir: str = "."  # pytest's rootdir, relative to the repository
 
 
 class Verdict(NamedTuple):

@@ -9,6 +9,7 @@ else around pytest (pipes, ``||``, two pytest calls) is not consolidated: it run
 
 from __future__ import annotations
 
+import posixpath
 import shlex
 from enum import Enum
 from typing import NamedTuple
@@ -44,6 +45,11 @@ SHELL_WORDS = frozenset(
         "source",
         ".",
         "export",
+        # the rest of bash's keywords and builtins: never a tool that can be missing
+        *("for", "in", "do", "done", "while", "until", "case", "esac", "select", "function", "time"),
+        *("{", "}", "(", ")", "true", "false", ":", "read", "printf", "shift", "eval", "exec"),
+        *("trap", "return", "local", "declare", "typeset", "unset", "pwd", "alias", "ulimit"),
+        *("umask", "wait", "let", "shopt", "getopts", "hash", "readonly", "builtin", "pushd", "popd"),
     }
 )
 PYTHONS = frozenset({"python", "python3"})
@@ -139,9 +145,17 @@ class Kind(Enum):
 class PytestCall(NamedTuple):
     launcher: tuple[str, ...]  # e.g. ("uv", "run", "--frozen"), ("hatch", "run", "env=test"), ()
     setup: str  # shell set-up run before pytest (``source .venv/bin/activate``), or ""
-    targets: tuple[str, ...]  # files, dirs, node ids
+    targets: tuple[str, ...]  # files, dirs, node ids (relative to ``cwd``)
     options: tuple[str, ...]  # options that shape the run (kept, part of the merge key)
     dropped: tuple[str, ...]  # display-only options left out of a merged run
+    prefix: str = ""  # the shell text before pytest, verbatim with its separator (``cd x &&``)
+    cwd: str = "."  # where pytest starts, when the set-up is ``cd DIR`` (relative to the repo)
+    python: str = ""  # the interpreter word of ``python -m pytest``, "" for the ``pytest`` script
+
+    @property
+    def repo_targets(self) -> tuple[str, ...]:
+        """The targets relative to the repository root (what attribution compares node ids with)."""
+        return tuple(in_cwd(self.cwd, t) for t in self.targets)
 
 
 class Classified(NamedTuple):
@@ -186,13 +200,37 @@ def _shell_inner(argv: list[str]) -> str | None:
     return None
 
 
+_COMMAND_AHEAD = frozenset(
+    {"if", "then", "else", "elif", "do", "while", "until", "!", "time", "{", "(", "&&", "||", ";", "|"}
+    | {"&", ";;", "fi", "done", "esac", "}", ")"}
+)
+_LOOKUPS = frozenset({"command", "which", "type", "hash"})  # `command -v trivy` names trivy
+
+
 def _tool_name(script: str) -> str:
+    """The first command of a shell script that is not a keyword, builtin or assignment."""
     try:
-        words = shlex.split(script, comments=True)
+        lexer = shlex.shlex(script, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        words = list(lexer)
     except ValueError:
         return "bash"
+    at_command, head = True, ""  # head: inside a ``for``/``select``/``case`` head until do / )
     for word in words:
-        if word not in SHELL_WORDS and not word.startswith(("-", "$", "/dev/")) and "=" not in word:
+        if head:
+            head = "" if word in ("do", ")") else head
+            at_command = not head
+        elif word in ("for", "select", "case"):
+            head = word
+        elif word in _COMMAND_AHEAD:
+            at_command = True
+        elif not at_command or "=" in word or word.startswith(("-", "$", "/dev/")):
+            continue
+        elif word in _LOOKUPS:
+            continue  # stays at_command: the looked-up name is the tool
+        elif word in SHELL_WORDS:
+            at_command = False
+        else:
             return word
     return "bash"
 
@@ -219,6 +257,14 @@ def _pytest_call(argv: list[str]) -> PytestCall | None:
     return _pytest_argv(argv, setup="")
 
 
+def in_cwd(cwd: str, path: str) -> str:
+    """``path`` (a target or file, maybe with ``::node``) as seen from the repository root."""
+    if cwd in ("", "."):
+        return path
+    file, sep, rest = path.partition("::")
+    return posixpath.normpath(posixpath.join(cwd, file)) + sep + rest
+
+
 def _pytest_in_shell(script: str) -> PytestCall | None:
     if "||" in script or "|" in script.replace("||", "") or "\n" in script.strip():
         return None
@@ -231,7 +277,21 @@ def _pytest_in_shell(script: str) -> PytestCall | None:
     if len(found) != 1 or found[0][0] != len(steps) - 1:
         return None  # pytest must be the one, last step
     setup = " && ".join(steps[:-1])
-    return found[0][1]._replace(setup=setup)
+    prefix = script[: script.rstrip().rfind(steps[-1])].strip()
+    return found[0][1]._replace(setup=setup, prefix=prefix, cwd=_static_cwd(steps[:-1]))
+
+
+def _static_cwd(steps: list[str]) -> str:
+    """The directory a ``cd DIR`` set-up moves to (literal, inside the repository), else ".".
+
+    The run itself checks it (``infra.wrappers`` runs the set-up and reads the real directory).
+    """
+    cwd = "."
+    for step in steps:
+        words = shlex.split(step)
+        if words[:1] == ["cd"] and len(words) == 2 and not words[1].startswith(("/", "~", "$", "-")):
+            cwd = posixpath.normpath(posixpath.join(cwd, words[1]))
+    return "." if cwd.startswith("..") else cwd
 
 
 def _pytest_argv(argv: list[str], *, setup: str) -> PytestCall | None:
@@ -239,14 +299,17 @@ def _pytest_argv(argv: list[str], *, setup: str) -> PytestCall | None:
     launcher = tuple(argv[: len(argv) - len(rest)])
     if launcher[:2] == ("hatch", "run") and argv[len(launcher)] != rest[0]:
         launcher += (f"env={argv[len(launcher)].partition(':')[0]}",)
+    is_script = bool(rest) and rest[0].rsplit("/", 1)[-1] in ("pytest", "py.test")
+    is_module = len(rest) >= 3 and rest[0].rsplit("/", 1)[-1] in PYTHONS and rest[1:3] == ["-m", "pytest"]
+    if not (is_script or is_module):
+        return None
+    python = ""
     if rest and rest[0].rsplit("/", 1)[-1] in ("pytest", "py.test"):
         rest = rest[1:]
-    elif len(rest) >= 3 and rest[0].rsplit("/", 1)[-1] in PYTHONS and rest[1:3] == ["-m", "pytest"]:
-        rest = rest[3:]
     else:
-        return None
+        python, rest = rest[0], rest[3:]
     targets, options, dropped = _split_pytest_args(rest)
-    return PytestCall(launcher, setup, targets, options, dropped)
+    return PytestCall(launcher, setup, targets, options, dropped, python=python)
 
 
 def _split_pytest_args(args: list[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

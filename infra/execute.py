@@ -1,19 +1,18 @@
 """Run one planned session: gate its hooks by the changed files, run them, attribute results.
 
-- pytest members with the same configuration run as ONE pytest process (targets unioned, node
-  ids kept precise); a test or collection error is attributed to the hooks whose targets own
-  it. A merged run that pytest aborts (usage error, internal error) is re-run hook by hook.
+- pytest members with the same configuration run as one pytest process (``infra.pytest_group``).
 - direct members run as pre-commit runs them: ``entry + args + filenames``, partitioned by
-  pre-commit's own ``xargs.partition``; a missing executable fails the hook as it does there;
-  a hook that modifies the files it was given fails, as in pre-commit.
+  pre-commit's own ``xargs.partition``; a missing executable fails the hook as it does there.
 - pre-commit members (remote, meta, other languages) run through one ``pre-commit run`` over a
   temporary config holding just them, fed the same file list (``--files``, so nothing is stashed).
+
+Around every hook we run ourselves, pre-commit's own check: a hook that leaves the tree
+modified (``git diff`` changed, ``infra.modified``) fails, naming the files.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shlex
 import shutil
@@ -24,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import attribution, changes, reads, run, selection, triggers
+from infra import changes, modified, pytest_group, run, selection, triggers
 from infra.plan import Member, Session
 from infra.project import Project
 from infra.results import HookResult, SelectionCounts, SessionResult, Status
@@ -90,11 +89,15 @@ def run_session(
     if decided is None:
         decided = decide_all(project, environ, change, session.members)
     outcome = _Outcome()
+    own = [m for m in session.members if m.runner != "pre-commit" and decided[m.hook.key].runs]
+    if own:
+        outcome.tree = modified.snapshot(project.root)
+    as_written: list[Member] = []
     for group in _pytest_groups(session, decided):
-        _run_pytest_group(ctx, group, decided, outcome)
+        as_written += pytest_group.run_group(ctx, group, decided, outcome)
     for member in session.members:
         trig = decided[member.hook.key]
-        if member.runner == "direct" and trig.runs:
+        if (member.runner == "direct" or member in as_written) and trig.runs:
             outcome.add(_run_direct(ctx, member, trig, outcome))
     delegated = [m for m in session.members if m.runner == "pre-commit" and decided[m.hook.key].runs]
     if delegated:
@@ -123,6 +126,17 @@ class _Outcome:
         self.failed_tests = 0
         self.modes: list[selection.Decision] = []
         self.workers = 0
+        self.tree: modified.Snapshot = {}
+
+    def tree_changes(self, root: Path) -> list[str]:
+        """Files the last hook left modified (pre-commit's check); moves the snapshot on."""
+        after = modified.snapshot(root)
+        changed, self.tree = modified.changed(self.tree, after), after
+        return changed
+
+    def show(self, result: run.Result, *, failed: bool) -> None:
+        if failed or os.environ.get("INFRA_VERBOSE"):
+            print(f"$ {shlex.join(result.cmd)}\n{result.output.rstrip()}", flush=True)
 
     def add(self, hook: HookResult) -> None:
         self.hooks[hook.key] = hook
@@ -162,141 +176,6 @@ def _failed(member: Member, reason: str, **kw: object) -> HookResult:
     return HookResult(key=member.hook.key, id=member.hook.id, status=Status.FAILED, reason=reason, **kw)  # type: ignore[arg-type]
 
 
-# --- pytest -----------------------------------------------------------------------------------
-
-
-class _Group(NamedTuple):
-    key: str
-    members: tuple[Member, ...]
-
-
-def _pytest_groups(session: Session, decided: Mapping[str, triggers.Trigger]) -> list[_Group]:
-    groups: dict[str, list[Member]] = {}
-    for m in session.members:
-        if m.runner == "pytest" and decided[m.hook.key].runs and m.pytest_group is not None:
-            groups.setdefault(m.pytest_group, []).append(m)
-    return [_Group(k, tuple(v)) for k, v in groups.items()]
-
-
-def union_targets(target_lists: Sequence[Sequence[str]]) -> list[str]:
-    """Deduplicated, in order; a node id inside a file or directory that is itself a target goes."""
-    flat = list(dict.fromkeys(t for targets in target_lists for t in targets))
-    return [t for t in flat if not any(o != t and attribution.owns(o, t) for o in flat)]
-
-
-def _run_pytest_group(
-    ctx: _Ctx, group: _Group, decided: Mapping[str, triggers.Trigger], outcome: _Outcome
-) -> None:
-    call = group.members[0].classified.pytest
-    assert call is not None
-    targets = {m.hook.key: m.pytest_targets(decided[m.hook.key].filenames) for m in group.members}
-    decision = selection.decide(ctx.project, ctx.session, group, ctx.change, decided, full=ctx.options.full)
-    outcome.modes.append(decision)
-    outcome.workers = max(outcome.workers, decision.workers)
-    report, result = _pytest(ctx, union_targets(list(targets.values())), call.options, decision)
-    if attribution.needs_rerun_alone(report, len(group.members)):
-        for m in group.members:
-            alone, result = _pytest(ctx, targets[m.hook.key], call.options, decision)
-            _attribute(
-                ctx, group.key, [m], {m.hook.key: targets[m.hook.key]}, alone, result, decision, outcome
-            )
-        return
-    _attribute(ctx, group.key, list(group.members), targets, report, result, decision, outcome)
-
-
-def _pytest(
-    ctx: _Ctx, targets: Sequence[str], options: Sequence[str], decision: selection.Decision
-) -> tuple[attribution.PytestReport | None, run.Result]:
-    with tempfile.TemporaryDirectory(prefix="infra-pytest-") as tmp:
-        report_path = Path(tmp) / "report.json"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            *targets,
-            *options,
-            "-p",
-            "infra.pytest_report",
-            "--continue-on-collection-errors",
-            "-q",
-            "--tb=short",
-            "-rfE",
-            *decision.pytest_args,
-        ]
-        env = {**ctx.env, "INFRA_PYTEST_REPORT": str(report_path), **decision.env}
-        result = run.run(cmd, cwd=ctx.root, env=env, timeout=ctx.remaining())
-        report = _read_report(report_path)
-    return report, result
-
-
-def _read_report(path: Path) -> attribution.PytestReport | None:
-    """The plugin's report, with every process's outside-test reads (xdist workers too)."""
-    try:
-        data = json.loads(path.read_text())
-        outside = sorted(
-            {r for side in path.parent.glob(f"{path.name}.outside-*") for r in json.loads(side.read_text())}
-        )
-        return attribution.PytestReport(
-            data["exitstatus"],
-            data["tests"],
-            data["collect_errors"],
-            data["deselected"],
-            data["durations"],
-            data["reads"],
-            outside,
-        )
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _attribute(
-    ctx: _Ctx,
-    group_key: str,
-    members: Sequence[Member],
-    targets: Mapping[str, Sequence[str]],
-    report: attribution.PytestReport | None,
-    result: run.Result,
-    decision: selection.Decision,
-    outcome: _Outcome,
-) -> None:
-    outcome.account(result)
-    if report is not None:
-        selection.remember_durations(ctx.project, ctx.session, report.durations)
-        if report.exitstatus in (0, 1, 5):  # a complete run: its read records are trustworthy
-            path = selection.reads_file(ctx.project, ctx.session, group_key)
-            reads.remember(path, ctx.root, report.reads, report.outside)
-        outcome.selected = (outcome.selected or 0) + len(report.tests)
-        outcome.deselected += report.deselected
-        outcome.failed_tests += sum(o == "failed" for o in report.tests.values())
-    for m in members:
-        if result.timed_out:
-            outcome.add(_failed(m, "timed out", wall_s=result.wall_s))
-            continue
-        if report is None or (report.exitstatus in (2, 3, 4) and not report.tests):
-            outcome.add(
-                _failed(m, f"pytest exited {result.returncode} without results", wall_s=result.wall_s)
-            )
-            continue
-        v = attribution.verdict(targets[m.hook.key], report, narrowed=decision.narrowed(m.hook.key))
-        status = Status.FAILED if v.failed else Status.PASSED
-        outcome.add(
-            HookResult(
-                key=m.hook.key,
-                id=m.hook.id,
-                status=status,
-                reason=v.reason,
-                wall_s=result.wall_s,
-                failed_tests=v.failed_tests,
-            )
-        )
-    _print_output(result, failed=any(outcome.hooks[m.hook.key].status is Status.FAILED for m in members))
-
-
-def _print_output(result: run.Result, *, failed: bool) -> None:
-    if failed or os.environ.get("INFRA_VERBOSE"):
-        print(f"$ {shlex.join(result.cmd)}\n{result.output.rstrip()}", flush=True)
-
-
 # --- direct ---------------------------------------------------------------------------------------
 
 
@@ -308,6 +187,14 @@ def _digest(root: Path, names: Sequence[str]) -> dict[str, str]:
         except OSError:
             out[name] = ""
     return out
+
+
+def _pytest_groups(session: Session, decided: Mapping[str, triggers.Trigger]) -> list[pytest_group.Group]:
+    groups: dict[str, list[Member]] = {}
+    for m in session.members:
+        if m.runner == "pytest" and decided[m.hook.key].runs and m.pytest_group is not None:
+            groups.setdefault(m.pytest_group, []).append(m)
+    return [pytest_group.Group(k, tuple(v)) for k, v in groups.items()]
 
 
 def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Outcome) -> HookResult:
@@ -335,11 +222,11 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
         text.append(result.output)
         if result.timed_out:
             return _failed(member, "timed out", wall_s=wall)
-    missing = _missing_tool(member, ctx.env)
-    modified = _digest(ctx.root, files) != before
-    if code or modified:
+    missing = _missing_tool(member, ctx.env) if not code else None
+    changed = sorted({*outcome.tree_changes(ctx.root), *_changed_files(before, _digest(ctx.root, files))})
+    if code or changed:
         print(f"- hook id: {hook.key}\n- exit code: {code}\n" + "".join(text).rstrip(), flush=True)
-        reason = f"exit code {code}" if code else "files were modified by this hook"
+        reason = f"exit code {code}" if code else f"files were modified by this hook: {', '.join(changed)}"
         return _failed(member, reason, wall_s=wall, tool_missing=missing)
     reason = f"passed without `{missing}` (not installed)" if missing else ""
     return HookResult(
@@ -347,11 +234,18 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
     )
 
 
+def _changed_files(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    return [name for name, digest in after.items() if before.get(name) != digest]
+
+
 def _missing_tool(member: Member, env: Mapping[str, str]) -> str | None:
+    """The tool a passing hook's script names, when the shell cannot find it either (a keyword,
+    builtin or function is never missing: bash's ``type`` decides, as the hook's shell would)."""
     tool = member.classified.tool
-    if tool and "/" not in tool and shutil.which(tool, path=env.get("PATH")) is None:
-        return tool
-    return None
+    if not tool or "/" in tool or shutil.which(tool, path=env.get("PATH")) is not None:
+        return None
+    rc, out, _ = run.cmd_output("bash", "-c", 'type -t -- "$1"', "_", tool, env=env, check=False)
+    return tool if rc != 0 or not out.strip() else None
 
 
 # --- through pre-commit ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from infra.classify import SYSTEM_LANGUAGES, Classified, Kind
+from infra.classify import SYSTEM_LANGUAGES, Classified, Kind, in_cwd
 from infra.config import Hook
 from infra.pytestcfg import PytestConfig, target_path
 
@@ -131,10 +131,17 @@ class Member(NamedTuple):
     pytest_group: str | None  # the merge key of its pytest invocation
 
     def pytest_targets(self, filenames: Sequence[str]) -> list[str]:
-        """What this pytest hook runs: its targets, plus the matching files with pass_filenames."""
+        """What this pytest hook passes pytest: its targets, plus the matching files with
+        pass_filenames (as written: relative to the directory its wrapper ``cd``s to)."""
         call = self.classified.pytest
         assert call is not None
         return [*call.targets, *(filenames if self.hook.pass_filenames else ())]
+
+    def repo_targets(self, filenames: Sequence[str]) -> list[str]:
+        """The same targets relative to the repository root (node ids are reported so)."""
+        call = self.classified.pytest
+        assert call is not None
+        return [in_cwd(call.cwd, t) for t in self.pytest_targets(filenames)]
 
 
 class Session(NamedTuple):
@@ -244,11 +251,13 @@ def pytest_group_key(classified: Classified, cfg: PytestConfig | None) -> str:
     call = classified.pytest
     assert call is not None
     env = "project env"
-    if call.setup and "activate" not in call.setup:
-        env += f" after `{call.setup}`"
+    steps = [s for s in call.setup.split(" && ") if s and "activate" not in s and s.split()[0] != "cd"]
+    if steps:
+        env += f" after `{' && '.join(steps)}`"
     where = cfg.describe() if cfg is not None else "config from the tree unknown"
     options = " ".join(call.options) or "no options"
-    return f"{where}; {options}; {env}"
+    start = f"; started in {call.cwd}/" if call.cwd != "." else ""
+    return f"{where}; {options}; {env}{start}"
 
 
 def plan(
@@ -269,7 +278,7 @@ def plan(
         if hook.id in overrides:
             placed[hook.key] = (overrides[hook.id], "assigned in [tool.infra.sessions]")
             continue
-        files = [target_path(t) for t in c.pytest.targets] if c.pytest and runner == "pytest" else []
+        files = [target_path(t) for t in c.pytest.repo_targets] if c.pytest and runner == "pytest" else []
         shared = next((by_file[f] for f in files if f in by_file), None)
         if shared is not None:
             placed[hook.key] = (placed[shared][0], f"shares a test file with {shared}")

@@ -36,7 +36,9 @@ def load(root: Path, config_path: Path | None = None, environ: dict[str, str] | 
     for hook in hooks:
         call = classified[hook.key].pytest
         pytest_configs[hook.key] = (
-            pytestcfg.effective(tree_root, call.targets, call.options) if call is not None and tree else None
+            pytestcfg.effective(tree_root, call.repo_targets or (call.cwd,), call.options)
+            if call is not None and tree
+            else None
         )
     notes = (
         []

@@ -23,22 +23,30 @@ import json
 import os
 import sys
 import sysconfig
+import threading
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from infra import inputs
 from infra.attribution import owns
 
 ENV = "INFRA_PYTEST_REPORT"
 RESTORE_ENV = "INFRA_RESTORE"
+ROOT_ENV = "INFRA_REPO_ROOT"  # the repository root, when pytest starts in a subdirectory
+SUBPROCESS = "<subprocess>"
+STAT = "?stat"  # suffix of a path whose metadata (existence, size, mode) was read
+IMPORT = "?import"  # suffix of a module imported outside any test (its import-time effects count)
 _RANK = {"passed": 0, "skipped": 1, "failed": 2}
 _READ_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "glob.glob", "sqlite3.connect"})
+_WRITE_EVENTS = frozenset({"os.rename", "os.remove", "os.truncate", "os.chmod", "shutil.copyfile"})
 _SPAWN_EVENTS = frozenset(
     {"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork"}
 )
 _READS_PROPERTY = "infra_reads"
+_WRITES_PROPERTY = "infra_writes"
 _STDLIB = sysconfig.get_paths()["stdlib"]
 _TOOLING = (
     "/_pytest/",
@@ -49,7 +57,11 @@ _TOOLING = (
     "/xdist/",
     "/execnet/",
     "/infra/pytest_report",
+    "/infra/inputs",
 )
+# The import system reads modules through these frozen functions; ``get_data`` called from
+# ``pkgutil.get_data`` or ``importlib.resources`` is a data read and counts.
+_IMPORT_FRAMES = frozenset({"get_code", "source_to_code", "_compile_bytecode", "exec_module"})
 
 
 def _writes_only(args: tuple[Any, ...]) -> bool:
@@ -61,65 +73,137 @@ def _writes_only(args: tuple[Any, ...]) -> bool:
     return isinstance(flags, int) and flags & os.O_ACCMODE == os.O_WRONLY
 
 
-def _called_by_tooling() -> bool:
-    """True when the read comes from an import, pytest, testmon, coverage or xdist, not the tests.
+def _writes(args: tuple[Any, ...]) -> bool:
+    """An ``open`` audit event that may change the file (any write mode, ``+`` included)."""
+    mode = args[1] if len(args) > 1 else None
+    if isinstance(mode, str):
+        return mode[:1] in ("w", "a", "x") or "+" in mode
+    flags = args[2] if len(args) > 2 else 0
+    return isinstance(flags, int) and flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR)
 
-    The first frame outside the standard library decides (``pathlib`` or ``io`` called by a
-    test still counts for the test).
+
+def _reader(root: str, depth: int) -> str | None:
+    """The repository file whose code asked for the read, or None for tooling and imports.
+
+    The first frame outside the standard library decides whether it is tooling (pytest,
+    testmon, coverage, xdist, an import); the first frame inside the repository is the reader
+    (a library called by project code, e.g. a YAML loader, reads for the project).
     """
-    frame = sys._getframe(3)
+    frame = sys._getframe(depth)
+    decided = False
     while frame is not None:
         filename = frame.f_code.co_filename
         if filename.startswith("<frozen"):
-            return True
-        if "site-packages" in filename or not filename.startswith(_STDLIB):
-            return any(part in filename for part in _TOOLING)
+            if frame.f_code.co_name in _IMPORT_FRAMES or frame.f_back is None:
+                return None
+        elif not decided and ("site-packages" in filename or not filename.startswith(_STDLIB)):
+            if any(part in filename for part in _TOOLING):
+                return None
+            decided = True
+        if decided and filename.startswith(root):
+            return filename[len(root) :]
         frame = frame.f_back  # type: ignore[assignment]
-    return False
+    return "" if decided else None
 
 
 def _repo_id(config: pytest.Config, nodeid: str) -> str:
-    """A node id relative to the directory pytest started in (the repository root)."""
+    """A node id relative to the repository root (``INFRA_REPO_ROOT``, else where pytest started)."""
     path, sep, rest = nodeid.partition("::")
     absolute = config.rootpath / path if path else config.rootpath
+    base = Path(os.environ.get(ROOT_ENV) or config.invocation_params.dir)
     try:
-        rel = absolute.relative_to(config.invocation_params.dir).as_posix()
+        rel = absolute.relative_to(base).as_posix()
     except ValueError:
         rel = absolute.as_posix()
     return f"{rel}{sep}{rest}"
 
 
 class _Tracker:
-    """Audit-hook bookkeeping: which repository paths the current test (or no test) touched."""
+    """Which repository paths the current test (or no test) read, stat-ed and wrote.
+
+    Reads and writes come from audit events; metadata reads from wrappers of ``os.stat``,
+    ``os.lstat`` and ``os.access`` (no audit event exists for them; ``os.path.exists``,
+    ``getsize``, ``pathlib`` go through these). Each read also names its reader module, so a
+    change to a file read once behind a cache reaches every test that ran the caching code.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.root = str(config.invocation_params.dir) + os.sep
+        self.root = str(os.environ.get(ROOT_ENV) or config.invocation_params.dir).rstrip(os.sep) + os.sep
         self.current: set[str] = set()
+        self.writes: set[str] = set()
         self.outside: set[str] = set()
+        self.outside_writes: set[str] = set()
+        self.readers: dict[str, set[str]] = {}
         self.in_test = False
         self.shared_fixture = 0  # inside a session/module/class fixture's set-up
+        self._local = threading.local()  # re-entry guard: our own stat calls are not the test's
         sys.addaudithook(self._audit)
+        self._wrap_metadata()
+
+    def _wrap_metadata(self) -> None:
+        for name in ("stat", "lstat", "access"):
+            original = getattr(os, name)
+
+            def wrapper(path: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+                if not getattr(self._local, "busy", False):
+                    self._local.busy = True
+                    try:
+                        self._touch(path, kind=STAT, depth=3)
+                    finally:
+                        self._local.busy = False
+                return __original(path, *args, **kwargs)
+
+            setattr(os, name, wrapper)
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
-        if event in _READ_EVENTS:
-            if event == "open" and _writes_only(args):
-                return
-            self._touch(args[0] if args else None, listing=event not in ("open", "sqlite3.connect"))
-        elif event in _SPAWN_EVENTS and self.in_test:
-            self.current.add("<subprocess>")
+        if getattr(self._local, "busy", False):
+            return
+        self._local.busy = True
+        try:
+            if event in _READ_EVENTS:
+                if event == "open" and _writes(args):
+                    self._written(args[0] if args else None)
+                if not (event == "open" and _writes_only(args)):
+                    kind = "" if event in ("open", "sqlite3.connect") else "/"
+                    self._touch(args[0] if args else None, kind=kind, depth=3)
+            elif event in _WRITE_EVENTS:
+                for path in args[:2] if event in ("os.rename", "shutil.copyfile") else args[:1]:
+                    self._written(path)
+            elif event in _SPAWN_EVENTS and self.in_test:
+                self.current.add(SUBPROCESS)
+        finally:
+            self._local.busy = False
 
-    def _touch(self, path: Any, *, listing: bool) -> None:
+    def _rel(self, path: Any) -> str | None:
         if isinstance(path, bytes):
             path = os.fsdecode(path)
         if not isinstance(path, str | os.PathLike):
-            return
+            return None
         full = os.path.abspath(os.fspath(path))
-        if not full.startswith(self.root) or "__pycache__" in full or _called_by_tooling():
-            return
+        if not full.startswith(self.root):
+            return None
         rel = full[len(self.root) :]
-        if listing:
+        return rel if rel and inputs.is_input(self.root, rel) else None
+
+    def _written(self, path: Any) -> None:
+        rel = self._rel(path)
+        if rel is not None:
+            (self.writes if self.in_test else self.outside_writes).add(rel)
+
+    def _touch(self, path: Any, *, kind: str, depth: int) -> None:
+        rel = self._rel(path)
+        if rel is None:
+            return
+        reader = _reader(self.root, depth)
+        if reader is None:
+            return
+        if kind == "/":
             rel = rel.split("*", 1)[0].rstrip("/") + "/"  # a glob pattern: its fixed directory
+        else:
+            rel += kind
+        if reader:
+            self.readers.setdefault(rel, set()).add(reader)
         # A wider-scoped fixture's reads serve every later test that uses it: they count for all.
         (self.current if self.in_test and not self.shared_fixture else self.outside).add(rel)
 
@@ -133,6 +217,7 @@ class _Tracker:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None]:
         self.current = set()
+        self.writes = set()
         self.in_test = True
         yield
         self.in_test = False
@@ -143,12 +228,32 @@ class _Tracker:
         if call.when == "teardown":
             report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
             report.user_properties.append((_READS_PROPERTY, sorted(self.current)))
+            report.user_properties.append((_WRITES_PROPERTY, sorted(self.writes)))
+
+    def imported(self) -> list[str]:
+        """Project modules imported so far (outside tests: at start-up and collection)."""
+        found = set()
+        for module in list(sys.modules.values()):
+            rel = self._rel(getattr(module, "__file__", None) or "")
+            if rel is not None and rel.endswith(".py"):
+                found.add(rel + IMPORT)
+        return sorted(found)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self) -> None:
+        self.outside.update(self.imported())
 
     def pytest_sessionfinish(self) -> None:
         out = os.environ.get(ENV)
         if out:
             worker = getattr(self.config, "workerinput", {}).get("workerid", "main")
-            Path(f"{out}.outside-{worker}").write_text(json.dumps(sorted(self.outside)))
+            side = {
+                "outside": sorted(self.outside),
+                "outside_writes": sorted(self.outside_writes),
+                "readers": {p: sorted(r) for p, r in self.readers.items()},
+                "rootdir": _repo_id(self.config, "").rstrip("/") or ".",
+            }
+            Path(f"{out}.outside-{worker}").write_text(json.dumps(side))
 
 
 class _Restorer:
@@ -159,32 +264,27 @@ class _Restorer:
         self.targets: list[str] = spec.get("targets", [])
         self.changed = set(spec.get("changed", []))
         self.known: dict[str, list[str]] = spec.get("known", {})
+        self.tests = set(spec.get("tests", []))  # ran code that read a changed file (caches)
         self.restored = 0
-        self._must_files: set[str] | None = None
 
     def must_run(self, test_id: str) -> bool:
         reads = self.known.get(test_id)
-        if reads is None or "<subprocess>" in reads:
+        if reads is None or SUBPROCESS in reads or test_id in self.tests:
             return True
         return bool(self.changed.intersection(reads)) or any(owns(t, test_id) for t in self.targets)
 
-    def _files_to_collect(self) -> set[str]:
-        """Files testmon would skip collecting that hold a test we must run."""
-        if self._must_files is None:
-            select = self.config.pluginmanager.get_plugin("TestmonSelect")
-            stable = [_repo_id(self.config, name) for name in getattr(select, "deselected_tests", [])]
-            self._must_files = {tid.partition("::")[0] for tid in stable if self.must_run(tid)}
-            self._must_files.update(t.partition("::")[0] for t in self.targets)
-        return self._must_files
-
     @pytest.hookimpl(tryfirst=True)
     def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
-        """testmon skips collecting files it deems stable; collect those holding must-run tests."""
+        """testmon skips collecting files it deems stable; collect them all the same.
+
+        Importing a test module can change what other tests see (a module-level
+        ``os.environ.setdefault``): a full run imports every module, so the narrowed run does too,
+        and testmon only deselects tests after collection.
+        """
         select = config.pluginmanager.get_plugin("TestmonSelect")
         if select is None or not select.pytest_ignore_collect(collection_path, config):
             return None
-        rel = _repo_id(config, os.path.relpath(collection_path, config.rootpath))
-        return False if rel in self._files_to_collect() else None
+        return False
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> Generator[None]:
@@ -204,6 +304,7 @@ class _Recorder:
         self.tests: dict[str, str] = {}
         self.durations: dict[str, float] = {}
         self.reads: dict[str, list[str]] = {}
+        self.writes: dict[str, list[str]] = {}
         self.collect_errors: list[str] = []
         self.deselected = 0
 
@@ -217,6 +318,8 @@ class _Recorder:
         for name, value in report.user_properties:
             if name == _READS_PROPERTY and isinstance(value, list):
                 self.reads[key] = [str(v) for v in value]
+            elif name == _WRITES_PROPERTY and isinstance(value, list) and value:
+                self.writes[key] = [str(v) for v in value]
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -232,6 +335,7 @@ class _Recorder:
             "tests": self.tests,
             "durations": self.durations,
             "reads": self.reads,
+            "writes": self.writes,
             "collect_errors": self.collect_errors,
             "deselected": self.deselected - (self.restorer.restored if self.restorer else 0),
         }

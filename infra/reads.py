@@ -14,13 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from infra import inputs
 from infra.run import git
 
 SUBPROCESS = "<subprocess>"
+STAT = "?stat"
+IMPORT = "?import"
 CONFIG_NAMES = frozenset(
     {"conftest.py", "pytest.ini", ".pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"}
 )
@@ -35,19 +39,55 @@ class Records(NamedTuple):
     tests: dict[str, dict[str, str]]  # test id -> {path read: digest then}
     outside: dict[str, str]  # read outside any test (start-up, collection, shared fixtures)
     tree: TreeState
+    readers: Mapping[str, list[str]] = {}  # path read -> the repository modules whose code read it
+    rootdir: str = "."  # pytest's rootdir, relative to the repository
 
 
 def digest(root: Path, path: str) -> str:
-    """A file's content, a directory's (``path/``) names, or ``-`` when it does not exist."""
+    """What a recorded read saw: a file's content, a directory's (``path/``) input names, a path's
+    metadata (``path?stat``: kind, size, executable bit), a module's import-time effects
+    (``path?import``), or ``-`` when it does not exist."""
     if path == SUBPROCESS:
         return ""
-    target = root / path
+    if path.endswith(STAT):
+        return _stat_digest(root / path[: -len(STAT)])
+    target = root / path.removesuffix(IMPORT)
     try:
         if path.endswith("/"):
-            return hashlib.sha1("\0".join(sorted(os.listdir(target))).encode()).hexdigest()
-        return hashlib.sha1(target.read_bytes()).hexdigest()
+            names = inputs.listing_names(str(root), path, os.listdir(target))
+            return hashlib.sha1("\0".join(names).encode()).hexdigest()
+        data = target.read_bytes()
     except OSError:
         return "-"
+    content = hashlib.sha1(data).hexdigest()
+    if path.endswith(IMPORT):  # the content digest first: unchanged content needs no parsing
+        return f"{content}|{inputs.import_effects_digest(data)}"
+    return content
+
+
+def _same(root: Path, path: str, seen: set[str], now: dict[str, str]) -> bool:
+    """Whether every recorded digest of ``path`` still holds (``now`` caches digests)."""
+    if path.endswith(IMPORT):
+        try:
+            content = hashlib.sha1((root / path.removesuffix(IMPORT)).read_bytes()).hexdigest()
+        except OSError:
+            return seen == {"-"}
+        if {d.partition("|")[0] for d in seen} == {content}:
+            return True
+        effects = {d.partition("|")[2] for d in seen}
+        current = now.setdefault(path, digest(root, path)).partition("|")[2]
+        return effects == {current}
+    return seen == {now.setdefault(path, digest(root, path))}
+
+
+def _stat_digest(target: Path) -> str:
+    try:
+        st = target.stat()
+    except OSError:
+        return "-"
+    kind = "d" if stat.S_ISDIR(st.st_mode) else "f"
+    size = 0 if kind == "d" else st.st_size
+    return f"{kind}:{size}:{st.st_mode & 0o111:o}"
 
 
 def tree_state(root: Path) -> TreeState:
@@ -60,22 +100,46 @@ def tree_state(root: Path) -> TreeState:
 def load(path: Path) -> Records | None:
     try:
         data = json.loads(path.read_text())
-        return Records(dict(data["tests"]), dict(data["outside"]), TreeState(*data["tree"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        return Records(
+            dict(data["tests"]),
+            dict(data["outside"]),
+            TreeState(*data["tree"]),
+            {str(k): list(v) for k, v in data.get("readers", {}).items()},
+            str(data.get("rootdir", ".")),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def remember(path: Path, root: Path, reads: Mapping[str, Sequence[str]], outside: Iterable[str]) -> None:
-    """Merge one run: tests that ran replace their records; outside reads are refreshed."""
+class Run(NamedTuple):
+    """What one pytest process recorded (from ``infra.pytest_report``)."""
+
+    reads: Mapping[str, Sequence[str]]  # test id -> paths
+    outside: Iterable[str]
+    readers: Mapping[str, Sequence[str]]
+    rootdir: str
+
+
+def remember(path: Path, root: Path, run: Run) -> None:
+    """Merge one run: tests that ran replace their records; outside reads and readers are refreshed."""
     cache: dict[str, str] = {}
 
     def digests(paths: Iterable[str]) -> dict[str, str]:
         return {p: cache.setdefault(p, digest(root, p)) for p in paths}
 
     old = load(path)
-    tests = {**(old.tests if old else {}), **{tid: digests(paths) for tid, paths in reads.items()}}
-    merged = Records(tests, {**(old.outside if old else {}), **digests(outside)}, tree_state(root))
-    tmp = path.with_suffix(".tmp")
+    tests = {**(old.tests if old else {}), **{tid: digests(paths) for tid, paths in run.reads.items()}}
+    readers = {k: set(v) for k, v in (old.readers if old else {}).items()}
+    for p, modules in run.readers.items():
+        readers.setdefault(p, set()).update(modules)
+    merged = Records(
+        tests,
+        {**(old.outside if old else {}), **digests(run.outside)},
+        tree_state(root),
+        {p: sorted(m) for p, m in readers.items()},
+        run.rootdir,
+    )
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(merged._asdict(), sort_keys=True))
     os.replace(tmp, path)
 
@@ -86,4 +150,5 @@ def changed_paths(root: Path, records: Records) -> set[str]:
     for paths in (*records.tests.values(), records.outside):
         for p, d in paths.items():
             recorded.setdefault(p, set()).add(d)
-    return {p for p, seen in recorded.items() if p != SUBPROCESS and seen != {digest(root, p)}}
+    now: dict[str, str] = {}
+    return {p for p, seen in recorded.items() if p != SUBPROCESS and not _same(root, p, seen, now)}

@@ -116,9 +116,44 @@ def full_reason(
         return "files were added or deleted since the last recorded run"
     if now.config != records.tree.config:
         return "a conftest.py or pytest configuration file changed"
+    if records.rootdir != ".":
+        return (
+            f"pytest's rootdir is {records.rootdir}/, not the repository root: testmon does not "
+            "track code outside it"
+        )
     for path in sorted(changed.intersection(records.outside)):
-        return f"{path} changed (read at start-up, collection or by a shared fixture)"
+        if path.endswith(reads.IMPORT):
+            return f"import-time code of {path.removesuffix(reads.IMPORT)} changed"
+        what = "metadata of " if path.endswith(reads.STAT) else ""
+        return f"{what}{path.removesuffix(reads.STAT)} changed (read at start-up, collection or by a shared fixture)"
     return None
+
+
+def cache_readers(records: reads.Records, changed: set[str]) -> list[str]:
+    """The repository modules whose code read a changed path (during a test or not).
+
+    A module that read a file may keep what it read (``functools.lru_cache``, a module
+    global) and hand it to later tests that never open the file: every test that ran such a
+    module's code must run again, not only the tests that did the reading.
+    """
+    return sorted({m for path in changed for m in records.readers.get(path, ())})
+
+
+def tests_running(datafile: Path, modules: Sequence[str]) -> list[str]:
+    """The tests whose recorded execution (testmon's data) ran code of any of ``modules``."""
+    if not modules:
+        return []
+    marks = ",".join("?" * len(modules))
+    query = (
+        "SELECT DISTINCT te.test_name FROM test_execution te "
+        "JOIN test_execution_file_fp tf ON te.id = tf.test_execution_id "
+        f"JOIN file_fp f ON f.id = tf.fingerprint_id WHERE f.filename IN ({marks})"
+    )
+    try:
+        with sqlite3.connect(f"file:{datafile}?mode=ro", uri=True) as conn:
+            return sorted({row[0] for row in conn.execute(query, list(modules))})
+    except sqlite3.Error:
+        return ["*"]  # cannot tell: the restorer runs everything
 
 
 def decide(
@@ -143,7 +178,7 @@ def decide(
     if problem is not None:
         reason = f"testmon data {problem}"
     if reason is not None:
-        targets = [t for m in members for t in m.pytest_targets(decided[m.hook.key].filenames)]
+        targets = [t for m in members for t in m.repo_targets(decided[m.hook.key].filenames)]
         workers = resources.xdist_workers(
             recorded_work(project, session, targets), jobs=resources.jobs_from_env()
         )
@@ -151,16 +186,23 @@ def decide(
         return Decision("full", reason, ("--testmon-noselect", *xdist), env, workers=workers)
     assert records is not None  # full_reason() says "no testmon data yet" otherwise
     always = [m for m in members if m.hook.id in project.settings.always_full]
+    readers = cache_readers(records, changed)
+    cached = tests_running(datafile, readers)
     spec = {
-        "targets": [t for m in always for t in m.pytest_targets(decided[m.hook.key].filenames)],
+        "targets": [
+            *(t for m in always for t in m.repo_targets(decided[m.hook.key].filenames)),
+            *(r for r in readers if "*" in cached or r.rpartition("/")[2].startswith("test")),
+            *(["."] if "*" in cached else []),
+        ],
         "changed": sorted(changed),
         "known": {tid: sorted(paths) for tid, paths in records.tests.items()},
+        "tests": [t for t in cached if t != "*"],
     }
     spec_path = datafile.with_suffix(".restore.json")
     spec_path.write_text(json.dumps(spec))
     env[RESTORE_ENV] = str(spec_path)
     narrowed = frozenset(m.hook.key for m in members if m not in always)
-    why = "testmon, plus tests that read a changed file or start subprocesses"
+    why = "testmon, plus tests that read a changed file, ran code that read one, or start subprocesses"
     return Decision("testmon", why, ("--testmon-forceselect",), env, narrowed)
 
 
@@ -189,6 +231,6 @@ def remember_durations(project: Project, session: Session, durations: Mapping[st
     except (OSError, ValueError):
         known = {}
     known.update(durations)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(known, sort_keys=True))
     os.replace(tmp, path)

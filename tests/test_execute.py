@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from infra import execute, project
+from infra import execute, project, pytest_group
 from infra.results import Status
 from tests.conftest import commit, git, git_dir, write
 
@@ -146,7 +146,7 @@ def test_merged_pytest_runs_each_hook_once_and_counts_tests(tmp_path: Path) -> N
 
 def test_union_targets_drops_node_ids_covered_by_a_file() -> None:
     """A node id inside a targeted file is not passed twice (it would run twice)."""
-    assert execute.union_targets([["t/a.py::x", "t/b.py"], ["t/a.py", "t/b.py::y[1]"], ["t/a.py"]]) == [
+    assert pytest_group.union_targets([["t/a.py::x", "t/b.py"], ["t/a.py", "t/b.py::y[1]"], ["t/a.py"]]) == [
         "t/b.py",
         "t/a.py",
     ]

@@ -1,0 +1,46 @@
+"""Did a hook leave the tree modified? pre-commit's check, around every hook we run.
+
+pre-commit compares ``git diff`` (tracked files, working tree against the index) before and
+after each hook and fails a hook that changed it ("files were modified by this hook"),
+whatever its exit code: a fixer run without ``--check``, a test that rewrites a tracked file.
+We take the same diff, split per file so the report can name the files. Inside one session
+hooks run one after another, so one snapshot serves as "after" of a hook and "before" of the
+next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from infra.run import cmd_output
+
+Snapshot = Mapping[str, str]  # path -> digest of its diff
+
+
+def snapshot(root: Path) -> Snapshot:
+    """``git diff`` of the working tree, per file (as pre-commit's ``_get_diff``)."""
+    _, out, _ = cmd_output(
+        "git", "-C", str(root), "diff", "--no-ext-diff", "--no-textconv", "--ignore-submodules",
+        check=False,
+    )  # fmt: skip
+    files: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in out.splitlines(keepends=True):
+        if line.startswith("diff --git "):
+            current = files.setdefault(_path_of(line), [])
+        current.append(line)
+    return {path: hashlib.sha1("".join(lines).encode()).hexdigest() for path, lines in files.items()}
+
+
+def _path_of(header: str) -> str:
+    """``diff --git a/x b/x`` -> ``x`` (quoted names kept as git prints them)."""
+    rest = header.removeprefix("diff --git ").rstrip("\n")
+    half = rest[len(rest) // 2 + 1 :] if " b/" in rest else rest
+    return half.removeprefix("b/").strip('"')
+
+
+def changed(before: Snapshot, after: Snapshot) -> list[str]:
+    """Files whose diff appeared, disappeared or changed between two snapshots."""
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))

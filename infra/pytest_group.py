@@ -1,0 +1,272 @@
+"""Run the pytest hooks of one session that can share a process, and give each its verdict.
+
+Members of a group (same effective pytest configuration, ``infra.plan``) first have their
+wrappers checked (``infra.wrappers``): hooks whose wrapper fails, or leads elsewhere, are
+handed back to run as written. The rest run as one pytest process per distinct wrapper
+effect (directory and environment), targets unioned, node ids kept precise; a test or
+collection error is attributed to the hooks whose targets own it (``infra.attribution``).
+
+pre-commit's checks around a hook hold here too: a tracked file the tests left modified
+fails the hooks whose tests wrote it (every hook of the process when no test is known to
+have written it), naming the file. A merged run that pytest aborts is handled as pre-commit
+would see each hook: node ids or files that no longer exist fail the hooks naming them and the
+others run again together; any other abort re-runs each hook alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from infra import attribution, reads, run, selection, wrappers
+from infra.plan import Member
+from infra.results import HookResult, Status
+
+if TYPE_CHECKING:
+    from infra import triggers
+    from infra.execute import _Ctx, _Outcome
+
+_NOT_FOUND = re.compile(r"^ERROR: (?:file or directory )?not found: (.+)$", re.M)
+
+
+class Group(NamedTuple):
+    key: str
+    members: tuple[Member, ...]
+
+
+def union_targets(target_lists: Sequence[Sequence[str]]) -> list[str]:
+    """Deduplicated, in order; a node id inside a file or directory that is itself a target goes."""
+    flat = list(dict.fromkeys(t for targets in target_lists for t in targets))
+    return [t for t in flat if not any(o != t and attribution.owns(o, t) for o in flat)]
+
+
+def run_group(
+    ctx: _Ctx, group: Group, decided: Mapping[str, triggers.Trigger], outcome: _Outcome
+) -> list[Member]:
+    """Run the group; returns the members to run as written instead (their wrapper said so)."""
+    by_effect: dict[str, tuple[wrappers.Effect, list[Member]]] = {}
+    as_written: list[Member] = []
+    probes: dict[tuple[str, ...], wrappers.Effect] = {}
+    for m in group.members:
+        call = m.classified.pytest
+        assert call is not None and m.hook.entry is not None
+        argv = [*shlex.split(m.hook.entry), *m.hook.args]
+        key = (call.prefix, *call.launcher, call.python, argv[0])
+        if key not in probes:
+            probes[key] = wrappers.effect(ctx.root, argv, call, ctx.env, ctx.remaining())
+        found = probes[key]
+        if found.as_written:
+            print(f"hook {m.hook.key}: run as written: {found.as_written}", flush=True)
+            as_written.append(m)
+        else:
+            by_effect.setdefault(found.key(), (found, []))[1].append(m)
+    decision = selection.decide(ctx.project, ctx.session, group, ctx.change, decided, full=ctx.options.full)
+    outcome.modes.append(decision)
+    outcome.workers = max(outcome.workers, decision.workers)
+    for found, members in by_effect.values():
+        _run_members(ctx, group.key, found, members, decided, decision, outcome)
+    return as_written
+
+
+def _run_members(
+    ctx: _Ctx,
+    group_key: str,
+    found: wrappers.Effect,
+    members: list[Member],
+    decided: Mapping[str, triggers.Trigger],
+    decision: selection.Decision,
+    outcome: _Outcome,
+) -> None:
+    written = {m.hook.key: m.pytest_targets(decided[m.hook.key].filenames) for m in members}
+    targets = {m.hook.key: m.repo_targets(decided[m.hook.key].filenames) for m in members}
+    report, result = _pytest(ctx, found, union_targets(list(written.values())), members, decision)
+    missing = _not_found(result.output, found.cwd, written) if _aborted(report) else {}
+    if missing:
+        outcome.account(result)
+        for m in members:
+            if m.hook.key in missing:
+                outcome.add(_failed(m, f"pytest: not found: {', '.join(missing[m.hook.key])}", result))
+        outcome.show(result, failed=True)
+        rest = [m for m in members if m.hook.key not in missing]
+        if rest:
+            _run_members(ctx, group_key, found, rest, decided, decision, outcome)
+        return
+    if _aborted(report) and len(members) > 1:
+        outcome.account(result)
+        for m in members:
+            _run_members(ctx, group_key, found, [m], decided, decision, outcome)
+        return
+    _attribute(ctx, group_key, members, targets, report, result, decision, outcome)
+
+
+def _aborted(report: attribution.PytestReport | None) -> bool:
+    """pytest stopped before running tests (usage or internal error, interrupt, no report)."""
+    return report is None or (report.exitstatus in (2, 3, 4) and not report.tests)
+
+
+def _not_found(output: str, cwd: Path, written: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The hooks whose targets pytest reported as not found (a renamed test, a deleted file)."""
+    gone = {m.strip() for m in _NOT_FOUND.findall(output)}
+    hits: dict[str, list[str]] = {}
+    for key, targets in written.items():
+        for t in targets:
+            file, sep, rest = t.partition("::")
+            if t in gone or f"{cwd / file}{sep}{rest}" in gone:
+                hits.setdefault(key, []).append(t)
+    return hits
+
+
+def _pytest(
+    ctx: _Ctx,
+    found: wrappers.Effect,
+    targets: Sequence[str],
+    members: Sequence[Member],
+    decision: selection.Decision,
+) -> tuple[attribution.PytestReport | None, run.Result]:
+    call = members[0].classified.pytest
+    assert call is not None
+    with tempfile.TemporaryDirectory(prefix="infra-pytest-") as tmp:
+        report_path = Path(tmp) / "report.json"
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *targets,
+            *call.options,
+            "-p",
+            "infra.pytest_report",
+            "--continue-on-collection-errors",
+            "-q",
+            "--tb=short",
+            "-rfE",
+            *decision.pytest_args,
+        ]
+        env = {
+            **found.env,
+            **{k: v for k, v in ctx.env.items() if k.startswith(("INFRA_", "COVERAGE_"))},
+            "INFRA_PYTEST_REPORT": str(report_path),
+            "INFRA_REPO_ROOT": str(ctx.root),
+            **decision.env,
+        }
+        result = run.run(cmd, cwd=found.cwd, env=env, timeout=ctx.remaining())
+        report = _read_report(report_path)
+    return report, result
+
+
+def _read_report(path: Path) -> attribution.PytestReport | None:
+    """The plugin's report, with every process's outside-test records (xdist workers too)."""
+    try:
+        data = json.loads(path.read_text())
+        sides = [json.loads(side.read_text()) for side in path.parent.glob(f"{path.name}.outside-*")]
+        readers: dict[str, set[str]] = {}
+        for side in sides:
+            for p, modules in side["readers"].items():
+                readers.setdefault(p, set()).update(modules)
+        return attribution.PytestReport(
+            data["exitstatus"],
+            data["tests"],
+            data["collect_errors"],
+            data["deselected"],
+            data["durations"],
+            data["reads"],
+            sorted({r for side in sides for r in side["outside"]}),
+            writes=data.get("writes", {}),
+            outside_writes=sorted({w for side in sides for w in side["outside_writes"]}),
+            readers={p: sorted(m) for p, m in readers.items()},
+            rootdir=next((side["rootdir"] for side in sides), "."),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _failed(member: Member, reason: str, result: run.Result) -> HookResult:
+    return HookResult(
+        key=member.hook.key, id=member.hook.id, status=Status.FAILED, reason=reason, wall_s=result.wall_s
+    )
+
+
+def _modifiers(
+    report: attribution.PytestReport | None,
+    members: Sequence[Member],
+    targets: Mapping[str, Sequence[str]],
+    paths: Sequence[str],
+) -> dict[str, list[str]]:
+    """Hook key -> the modified files its tests wrote; a file no test is known to have written
+    (written at start-up, by a subprocess, or not seen) is charged to every hook of the process."""
+    blamed: dict[str, list[str]] = {}
+    for path in paths:
+        writers = [tid for tid, ws in (report.writes if report else {}).items() if path in ws]
+        owners = [
+            m.hook.key
+            for m in members
+            if any(attribution.owns(t, w) for t in targets[m.hook.key] for w in writers)
+        ]
+        for key in owners or [m.hook.key for m in members]:
+            blamed.setdefault(key, []).append(path)
+    return blamed
+
+
+def _attribute(
+    ctx: _Ctx,
+    group_key: str,
+    members: Sequence[Member],
+    targets: Mapping[str, Sequence[str]],
+    report: attribution.PytestReport | None,
+    result: run.Result,
+    decision: selection.Decision,
+    outcome: _Outcome,
+) -> None:
+    outcome.account(result)
+    blamed = _modifiers(report, members, targets, outcome.tree_changes(ctx.root))
+    if report is not None:
+        selection.remember_durations(ctx.project, ctx.session, report.durations)
+        if report.exitstatus in (0, 1, 5):  # a complete run: its read records are trustworthy
+            path = selection.reads_file(ctx.project, ctx.session, group_key)
+            reads.remember(
+                path, ctx.root, reads.Run(report.reads, report.outside, report.readers, report.rootdir)
+            )
+        outcome.selected = (outcome.selected or 0) + len(report.tests)
+        outcome.deselected += report.deselected
+        outcome.failed_tests += sum(o == "failed" for o in report.tests.values())
+    for m in members:
+        outcome.add(_verdict(m, targets[m.hook.key], report, result, decision, blamed.get(m.hook.key)))
+    failed = any(outcome.hooks[m.hook.key].status is Status.FAILED for m in members)
+    outcome.show(result, failed=failed)
+
+
+def _verdict(
+    m: Member,
+    targets: Sequence[str],
+    report: attribution.PytestReport | None,
+    result: run.Result,
+    decision: selection.Decision,
+    modified_files: list[str] | None,
+) -> HookResult:
+    if result.timed_out:
+        return _failed(m, "timed out", result)
+    if report is None or (report.exitstatus in (2, 3, 4) and not report.tests):
+        return _failed(m, f"pytest exited {result.returncode} without results", result)
+    v = attribution.verdict(targets, report, narrowed=decision.narrowed(m.hook.key))
+    if modified_files:
+        return HookResult(
+            key=m.hook.key,
+            id=m.hook.id,
+            status=Status.FAILED,
+            reason=f"files were modified by this hook: {', '.join(modified_files)}",
+            wall_s=result.wall_s,
+            failed_tests=v.failed_tests,
+        )
+    return HookResult(
+        key=m.hook.key,
+        id=m.hook.id,
+        status=Status.FAILED if v.failed else Status.PASSED,
+        reason=v.reason,
+        wall_s=result.wall_s,
+        failed_tests=v.failed_tests,
+    )
