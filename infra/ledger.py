@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -180,7 +181,8 @@ def _names_fd(path: Path, fd: int) -> bool:
 def _read_bytes(path: Path) -> bytes:
     try:
         with locked(path, os.O_RDONLY, fcntl.LOCK_SH) as fd, open(fd, "rb", closefd=False) as stream:
-            return stream.read()
+            # A device (``/dev/null`` to record nothing; ``/dev/full`` reads zeros forever) holds no records.
+            return stream.read() if stat.S_ISREG(os.fstat(fd).st_mode) else b""
     except FileNotFoundError:
         return b""
     except OSError as exc:

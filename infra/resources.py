@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +93,8 @@ def recorded_durations(root: Path, running: Mapping[str, frozenset[str]] | None 
     path = state.ledger_path(root)
     try:
         with path.open("rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return {}  # a device named as the ledger holds no records
             fh.seek(0, os.SEEK_END)
             size = fh.tell()
             fh.seek(max(0, size - TAIL_BYTES))

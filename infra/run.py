@@ -63,13 +63,23 @@ def _prctl() -> Callable[..., int] | None:
 
 def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> None:
     """Have the kernel send ``sig`` to this process when its parent exits; at once if ``parent``
-    (the pid it was started by) is gone already."""
+    (the pid it was started by) is gone already (a live ``parent`` that is not ours: nested runs)."""
     prctl = _prctl()
     if prctl is None:  # pragma: no cover - not Linux
         return
     prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-    if parent is not None and os.getppid() != parent:
-        os.kill(os.getpid(), sig)
+    if parent is not None and os.getppid() != parent and not _alive(parent):
+        os.kill(os.getpid(), sig)  # it died before we asked: we were re-parented already
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    return True
 
 
 def _child_setup() -> Callable[[], None] | None:

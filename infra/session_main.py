@@ -161,5 +161,5 @@ def _record(proj: project.Project, name: str, result: SessionResult, started: fl
         selection_mode=result.tests.mode,
         parallelism={"jobs": int(os.environ.get("INFRA_JOBS", "1")), "xdist_workers": result.tests.workers},
     )
-    with state.best_effort("timing record"):
+    with state.best_effort(f"{proj.settings.ledger}: timing record"):
         ledger.append(proj.settings.ledger, record)

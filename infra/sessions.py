@@ -157,6 +157,7 @@ def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozens
     busy = {name: keys for name, keys in running.items() if keys}
     run_id = os.environ[RUN_ID_ENV]
     state.check_run(root, proj.settings.ledger)  # one warning line when state cannot be kept
+    state.begin_run(root, run_id)
     os.environ[run.PARENT_ENV] = str(os.getpid())  # children die with this process
     _EXPECTED.update(busy)
     handoff.write(root, run_id, handoff.Handoff(proj, change, decided, os.getpid()))
@@ -271,10 +272,12 @@ def _print_summary(root: Path, run_id: str) -> None:
 def _tidy(root: Path, run_id: str) -> None:
     from infra import ledger, output, session_main
 
+    state.end_run(root, run_id)
     if os.environ.get(state.PROBLEM_ENV):
         return
     try:
         settings = session_main.load_project(root).settings
+        state.sweep_killed(root, live=run_id)
         state.prune_runs(root, settings.keep_runs, live=run_id)
         compacted = ledger.compact_if_large(settings.ledger)
     except (OSError, FatalError) as exc:

@@ -6,6 +6,8 @@ Layout of the state directory (``<root>/.infra/``, git-ignored by its own ``.git
     ledger.jsonl                    timing ledger (default; see ``ledger_path``)
     runs/<run id>/<session>.json    one session's verdicts; the last ``keep-runs`` runs are kept
     runs/<run id>/handoff.pickle    the nox parent's plan for its children, removed at exit
+    runs/<run id>/parent.pid        the live nox parent (pid, start time), removed at exit
+    runs/<run id>/tmp/              the nox parent's temp files (nox's child reports), removed at exit
     testmon/<session>-<digest>.*    testmon data, read records and restore spec per pytest group
     durations/<session>.json        per-test durations (xdist sizing, reports)
 
@@ -40,6 +42,7 @@ LEDGER_ENV = "INFRA_LEDGER"
 DEFAULT_LEDGER = f"{STATE_DIR}/ledger.jsonl"
 PROBLEM_ENV = "INFRA_STATE_PROBLEM"  # set by the nox parent once it has warned; children stay quiet
 KEEP_RUNS = 20
+PARENT_FILE = "parent.pid"
 STALE_TEMP_S = 600.0  # a temp file this old belongs to a writer that died
 _SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}")
 _IGNORE = "# written by infra: local state, never committed\n*\n"
@@ -207,6 +210,56 @@ def check_run(root: Path, ledger: Path) -> None:
     if problem is not None:
         output.warn(f"{ledger}: not writable ({problem}); this run's timing records are not kept")
         os.environ[PROBLEM_ENV] = f"ledger:{problem}"
+
+
+def begin_run(root: Path, run_id: str) -> None:
+    """In the nox parent: note who runs (so a later run can tell this one was killed) and keep the
+    parent's temp files (nox's report files) inside the run's directory. Best effort."""
+    target = run_dir(root, run_id)
+    with contextlib.suppress(OSError):
+        (target / "tmp").mkdir(parents=True, exist_ok=True)
+        write_atomic(target / PARENT_FILE, _identity(os.getpid()))
+        tempfile.tempdir = str(target / "tmp")
+
+
+def end_run(root: Path, run_id: str) -> None:
+    """Undo ``begin_run`` (at the parent's exit)."""
+    target = run_dir(root, run_id)
+    if tempfile.tempdir == str(target / "tmp"):
+        tempfile.tempdir = None
+    _clear(target)
+
+
+def _clear(target: Path) -> None:
+    shutil.rmtree(target / "tmp", ignore_errors=True)
+    for name in ("handoff.pickle", PARENT_FILE):
+        with contextlib.suppress(OSError):
+            (target / name).unlink()
+
+
+def _identity(pid: int) -> str:
+    import psutil
+
+    try:
+        return f"{pid} {psutil.Process(pid).create_time()}"
+    except psutil.Error:
+        return f"{pid} 0"
+
+
+def sweep_killed(root: Path, live: str | None = None) -> list[str]:
+    """Remove what killed runs left (hand-off, temp files): runs whose recorded parent is gone."""
+    swept = []
+    for marker in runs_dir(root).glob(f"*/{PARENT_FILE}"):
+        if marker.parent.name == safe_name(live or ""):
+            continue
+        try:
+            pid, _, started = marker.read_text().partition(" ")
+        except OSError:
+            continue
+        if not pid.isdigit() or _identity(int(pid)) != f"{pid} {started}":
+            _clear(marker.parent)
+            swept.append(marker.parent.name)
+    return swept
 
 
 def prune_runs(root: Path, keep: int = KEEP_RUNS, *, live: str | None = None) -> list[str]:
