@@ -77,6 +77,10 @@ def _has_effect(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
         return False  # a docstring or a bare constant
     if isinstance(stmt, ast.Assign | ast.AnnAssign):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        names = [n for t in targets for n in ast.walk(t) if isinstance(n, ast.expr)]
+        if not all(isinstance(n, ast.Name | ast.Tuple | ast.List) for n in names):
+            return True  # ``os.environ["X"] = ...``, ``mod.attr = ...`` change another object
         value = stmt.value
         return value is not None and not all(
             isinstance(n, _PURE_VALUES) or not isinstance(n, ast.expr) for n in ast.walk(value)

@@ -187,9 +187,11 @@ class _Tracker:
         return rel if rel and inputs.is_input(self.root, rel) else None
 
     def _written(self, path: Any) -> None:
+        """A write is also a dependency: whether it leaves the tree modified depends on the file."""
         rel = self._rel(path)
         if rel is not None:
             (self.writes if self.in_test else self.outside_writes).add(rel)
+            (self.current if self.in_test and not self.shared_fixture else self.outside).add(rel)
 
     def _touch(self, path: Any, *, kind: str, depth: int) -> None:
         rel = self._rel(path)

@@ -144,9 +144,11 @@ def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozens
     them all in-process with ``-j 1``, where an idle session costs milliseconds). The plan, the
     change set and every hook's trigger are handed to the children (``infra.handoff``).
     """
-    from infra import changes, execute, handoff, run, session_main
+    from infra import changes, execute, handoff, pushed, run, session_main
 
     all_files = session_main.wants_all_files("--all-files" in _posargs(), os.environ)
+    if not all_files:
+        pushed.set_aside_unstaged(root)  # judge the pushed commits, not the working tree
     change = changes.find(root, os.environ, force_all=all_files)
     proj = session_main.load_project(root)
     decided = execute.decide_all(proj, os.environ, change)

@@ -1,0 +1,332 @@
+"""Hook by hook, `nox -t prepush` gives pre-commit's verdict on the same pushed range.
+
+Each test builds a small repository, records a full run (so test selection has data), pushes a
+change, and compares the failing hooks of real `pre-commit run --hook-stage pre-push
+--from-ref --to-ref` with real `nox -t prepush` over the same range. Every case here was a
+false green (or a false failure) before its guard existed: each test fails without it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra import precommit, results
+from infra.results import Status
+from tests.conftest import commit, git, git_dir, write
+
+pytestmark = pytest.mark.slow
+NOXFILE = "import infra.sessions\n\ninfra.sessions.register()\n"
+
+
+def _hooks(*hooks: str) -> str:
+    return "repos:\n- repo: local\n  hooks:\n" + "".join(hooks)
+
+
+def _hook(
+    hid: str, entry: str, *, files: str = "", pass_filenames: bool = False, always: bool = False
+) -> str:
+    lines = [
+        f"  - id: {hid}\n    name: {hid}\n    entry: {entry}\n    language: system\n",
+        f"    pass_filenames: {str(pass_filenames).lower()}\n",
+        f"    files: {files}\n" if files else "",
+        "    always_run: true\n" if always else "",
+    ]
+    return "".join(lines)
+
+
+def _repo(root: Path, config: str, files: dict[str, str]) -> Path:
+    git_dir(root)
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": config,
+            "noxfile.py": NOXFILE,
+            ".gitignore": ".infra/\n__pycache__/\n.pytest_cache/\n",
+            **files,
+        },
+    )
+    commit(root, "base")
+    return root
+
+
+def _pre_commit(root: Path, frm: str, to: str) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--hook-stage", "pre-push", "--from-ref", frm, "--to-ref", to, "--verbose", "--color", "never"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return {hid for hid, status in precommit.parse_verdicts(proc.stdout) if status is Status.FAILED}
+
+
+def _nox(root: Path, run_id: str, *args: str, frm: str = "", to: str = "") -> tuple[set[str], str]:
+    env = {**os.environ, "INFRA_RUN_ID": run_id}
+    if frm:
+        env.update(PRE_COMMIT_FROM_REF=frm, PRE_COMMIT_TO_REF=to)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nox", "-t", "prepush", "--", *args], cwd=root, env=env, capture_output=True, text=True, check=False
+    )  # fmt: skip
+    found = results.read_run(root, run_id)
+    assert found, proc.stdout + proc.stderr
+    return {h.id for r in found for h in r.hooks if h.status is Status.FAILED}, proc.stdout + proc.stderr
+
+
+def _push(root: Path, files: dict[str, str], *, mode: str | None = None) -> tuple[str, str]:
+    frm = git(root, "rev-parse", "HEAD").strip()
+    write(root, files)
+    if mode:
+        for name in files:
+            git(root, "update-index", "--add", f"--chmod={mode}", name)
+    to = commit(root, "push")
+    return frm, to
+
+
+def _agree(root: Path, files: dict[str, str], expect: set[str], *, mode: str | None = None) -> str:
+    """Record a full run, push ``files``; both tools fail exactly ``expect``. Returns nox's output."""
+    _nox(root, "full", "--all-files")
+    frm, to = _push(root, files, mode=mode)
+    theirs = _pre_commit(root, frm, to)
+    git(root, "checkout", "--", ".")  # what a hook left modified is not part of the next run
+    ours, out = _nox(root, "push", frm=frm, to=to)
+    assert theirs == expect, theirs
+    assert ours == theirs, out
+    return out
+
+
+def test_a_fixer_without_pass_filenames_fails_for_modifying_files(tmp_path: Path) -> None:
+    """A hook that rewrites a tracked file (pass_filenames: false) fails, as pre-commit fails it."""
+    fixer = "import pathlib; p = pathlib.Path('data.txt'); p.write_text(p.read_text().lower())"
+    root = _repo(
+        tmp_path / "r",
+        _hooks(_hook("lower", f'python -c "{fixer}"', files="data.txt")),
+        {"data.txt": "ok\n"},
+    )
+    out = _agree(root, {"data.txt": "NOT LOWER\n"}, {"lower"})
+    assert "files were modified by this hook: data.txt" in out
+
+
+def test_a_test_that_rewrites_a_tracked_file_fails_only_its_hook(tmp_path: Path) -> None:
+    """In a merged pytest process, the hook whose test wrote the file fails; its neighbour passes."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("writer", "pytest tests/test_w.py", files="^(tests|data)/"),
+            _hook("reader", "pytest tests/test_r.py", files="^(tests|data)/"),
+        ),
+        {
+            "data/v.txt": "1\n",
+            "tests/test_w.py": "import pathlib\n\ndef test_w():\n    pathlib.Path('data/v.txt').write_text('1\\n')\n",
+            "tests/test_r.py": "def test_r():\n    assert True\n",
+            "pytest.ini": "[pytest]\n",
+        },
+    )
+    out = _agree(root, {"data/v.txt": "2\n"}, {"writer"})
+    assert "files were modified by this hook: data/v.txt" in out
+
+
+def test_a_failing_wrapper_step_fails_the_hook(tmp_path: Path) -> None:
+    """`bash -c 'source missing && pytest ...'` fails under pre-commit: so it does here."""
+    entry = "bash -c 'source .venv-missing/bin/activate && pytest tests/test_a.py'"
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("wrapped", entry, files="^tests/"),
+            _hook("plain", "pytest tests/test_b.py", files="^tests/"),
+        ),
+        {
+            "tests/test_a.py": "def test_a():\n    pass\n",
+            "tests/test_b.py": "def test_b():\n    pass\n",
+            "pytest.ini": "[pytest]\n",
+        },
+    )
+    _agree(root, {"tests/test_a.py": "def test_a():\n    assert 1\n"}, {"wrapped"})
+
+
+def test_cd_wrapper_resolves_paths_from_its_directory(tmp_path: Path) -> None:
+    """`bash -c 'cd tests/sub && pytest test_x.py'` passes as it does under pre-commit."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("sub", "bash -c 'cd tests/sub && pytest test_x.py'", files="^tests/"),
+            _hook("top", "pytest tests/test_top.py", files="^tests/"),
+        ),
+        {
+            "tests/sub/test_x.py": "import pathlib\n\ndef test_x():\n    assert pathlib.Path('here.txt').exists()\n",
+            "tests/sub/here.txt": "x\n",
+            "tests/test_top.py": "def test_top():\n    pass\n",
+        },
+    )
+    _agree(
+        root,
+        {
+            "tests/sub/test_x.py": "import pathlib\n\ndef test_x():\n    assert pathlib.Path('here.txt').read_text()\n"
+        },
+        set(),
+    )
+
+
+def test_a_direct_run_judges_the_pushed_commits_not_unstaged_fixes(tmp_path: Path) -> None:
+    """A broken commit with its fix left unstaged fails, and the fix is back in the tree afterwards."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(_hook("check", "python check.py", files="value.txt")),
+        {
+            "check.py": "import sys\nsys.exit(open('value.txt').read().strip() != 'good')\n",
+            "value.txt": "good\n",
+        },
+    )
+    frm, to = _push(root, {"value.txt": "bad\n"})
+    (root / "value.txt").write_text("good\n")  # the fix, never staged
+    assert _pre_commit(root, frm, to) == {"check"}
+    ours, out = _nox(root, "push", frm=frm, to=to)
+    assert ours == {"check"}, out
+    assert (root / "value.txt").read_text() == "good\n"
+    assert not list((root / ".infra" / "patches").glob("*"))
+
+
+def test_shell_keywords_are_never_missing_tools(tmp_path: Path) -> None:
+    """`bash -c 'for f in ...; do true; done'` passes with no "not installed" note."""
+    root = _repo(
+        tmp_path / "r", _hooks(_hook("loop", "bash -c 'for f in a b; do true; done'", always=True)), {}
+    )
+    ours, out = _nox(root, "one", "--all-files")
+    assert ours == set()
+    assert "not installed" not in out
+
+
+def test_a_renamed_node_id_fails_only_the_hook_naming_it(tmp_path: Path) -> None:
+    """One hook's node id no longer exists: it fails (pytest exit 4), the others still pass."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("gone", "pytest tests/test_a.py::test_old", files="^tests/"),
+            _hook("kept", "pytest tests/test_a.py::test_other", files="^tests/"),
+            _hook("file", "pytest tests/test_b.py", files="^tests/"),
+        ),
+        {
+            "tests/test_a.py": "def test_old():\n    pass\n\ndef test_other():\n    pass\n",
+            "tests/test_b.py": "def test_b():\n    pass\n",
+            "pytest.ini": "[pytest]\n",
+        },
+    )
+    out = _agree(
+        root, {"tests/test_a.py": "def test_new():\n    pass\n\ndef test_other():\n    pass\n"}, {"gone"}
+    )
+    assert out.count("-m pytest") <= 2, out  # the merged run, then the others together once
+
+
+# --- test selection: each way a changed file reaches a test without testmon seeing it --------
+
+PKG = {
+    "pytest.ini": "[pytest]\npythonpath = src\n",
+    "src/pkg/__init__.py": "",
+    "src/pkg/other.py": "def unrelated():\n    return 1\n",
+}
+
+
+def _one_hook(root: Path, files: dict[str, str], target: str = "tests") -> Path:
+    return _repo(
+        root, _hooks(_hook("unit", f"pytest {target}", files="^(src|tests|data)/")), {**PKG, **files}
+    )
+
+
+def test_metadata_reads_are_tracked(tmp_path: Path) -> None:
+    """A test that only checks a file's executable bit reruns when `chmod -x` is pushed."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "data/run.sh": "#!/bin/sh\n",
+            "tests/test_meta.py": "import os\n\ndef test_exec():\n    assert os.access('data/run.sh', os.X_OK)\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    git(root, "update-index", "--chmod=+x", "data/run.sh")
+    (root / "data/run.sh").chmod(0o755)
+    commit(root, "exec")
+    _nox(root, "full", "--all-files")
+    frm = git(root, "rev-parse", "HEAD").strip()
+    git(root, "update-index", "--chmod=-x", "data/run.sh")
+    (root / "data/run.sh").chmod(0o644)
+    to = commit(root, "chmod -x")
+    assert _pre_commit(root, frm, to) == {"unit"}
+    assert _nox(root, "push", frm=frm, to=to)[0] == {"unit"}
+
+
+def test_data_behind_a_cache_reaches_every_test_that_ran_the_caching_code(tmp_path: Path) -> None:
+    """An lru_cache filled by one test serves another that never opens the file: both rerun."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "data/limits.txt": "5\n",
+            "src/pkg/limits.py": "import functools\n\n@functools.cache\ndef limit():\n    return int(open('data/limits.txt').read())\n\ndef allowed(n):\n    return n <= limit()\n",
+            "tests/test_a_load.py": "from pkg import limits\n\ndef test_load():\n    assert limits.limit() > 0\n",
+            "tests/test_b_use.py": "from pkg import limits\n\ndef test_use():\n    assert limits.allowed(4)\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    _agree(root, {"data/limits.txt": "3\n"}, {"unit"})
+
+
+def test_resource_loader_reads_are_tracked(tmp_path: Path) -> None:
+    """`pkgutil.get_data` reads go through the import system's loader and still count."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "src/pkg/table.txt": "ok\n",
+            "tests/test_res.py": "import pkgutil\n\ndef test_res():\n    assert pkgutil.get_data('pkg', 'table.txt') == b'ok\\n'\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    _agree(root, {"src/pkg/table.txt": "changed\n"}, {"unit"})
+
+
+def test_import_time_effects_of_another_test_module_count(tmp_path: Path) -> None:
+    """A module-level `os.environ[...] = ...` change in one test file breaks a test in another."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "tests/test_a_env.py": "import os\n\nos.environ['PKG_MODE'] = 'fast'\n\ndef test_a():\n    pass\n",
+            "tests/test_b_mode.py": "import os\n\ndef test_mode():\n    assert os.environ.get('PKG_MODE') == 'fast'\n",
+        },
+    )
+    _agree(
+        root,
+        {"tests/test_a_env.py": "import os\n\nos.environ['PKG_MODE'] = 'slow'\n\ndef test_a():\n    pass\n"},
+        {"unit"},
+    )
+
+
+def test_a_subdirectory_rootdir_runs_fully(tmp_path: Path) -> None:
+    """Tests under their own pytest.ini exercise src/: testmon cannot see src/ there, so no narrowing."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "src/pkg/calc.py": "def double(x):\n    return 2 * x\n",
+            "tests/integration/pytest.ini": "[pytest]\n",
+            "tests/integration/test_calc.py": "import sys\nsys.path.insert(0, 'src')\nfrom pkg import calc\n\ndef test_double():\n    assert calc.double(2) == 4\n",
+        },
+        target="tests/integration",
+    )
+    out = _agree(root, {"src/pkg/calc.py": "def double(x):\n    return 3 * x\n"}, {"unit"})
+    assert "not the repository root" in out
+
+
+def test_selection_engages_when_a_fixture_walks_the_repository(tmp_path: Path) -> None:
+    """A session fixture listing the whole tree (`.git/` included) does not force full runs."""
+    conftest = (
+        "import os\nimport pytest\n\n@pytest.fixture(scope='session')\ndef tree():\n"
+        "    return [os.path.join(d, f) for d, _, fs in os.walk('.') for f in fs]\n"
+    )
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "tests/conftest.py": conftest,
+            "tests/test_tree.py": "def test_tree(tree):\n    assert tree\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    out = _agree(root, {"src/pkg/other.py": "def unrelated():\n    return 2\n"}, {"unit"})
+    assert "mode testmon" in out and "1 selected" in out, out
