@@ -11,6 +11,11 @@ One line per check, ``ok`` or ``FAIL`` with the fix:
 * **git hook**: ``.git/hooks/pre-push`` (or ``core.hooksPath``) is installed and executable:
   a pre-commit wrapper for pre-push with this config, a prek wrapper, or a script that runs
   ``nox -t prepush``;
+* **hook starts**: the installed hook's command starts from git's environment (``PATH``
+  without the environment infra runs in, no ``VIRTUAL_ENV``), dry: ``nox -t prepush --list``.
+  ``infra init``'s hook is run itself in its dry mode; for pre-commit's own wrapper the one
+  pre-push hook's entry is run as pre-commit would (with git's ``PATH``). A push that would
+  die with "Executable `nox` not found" fails here, naming the fix;
 * **ci**: when ``.github/workflows`` has workflows, one of them runs ``nox -t prepush`` (or
   lists its sessions with ``nox --list --json -t prepush``).
 """
@@ -19,8 +24,9 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,6 +37,7 @@ from infra.errors import ConfigError
 NOX_PREPUSH = re.compile(r"\bnox\b[^#\n]*\s(?:-t|--tags)(?:=|\s+)[\"']?prepush\b")
 INSTALL = "pre-commit install --hook-type pre-push"
 MIGRATE = "run `infra migrate`"
+HOOK_TIMEOUT_S = 120.0
 _CONFIG_ARG = re.compile(r"--config[= ]([^\s'\")]+)")
 
 
@@ -56,6 +63,7 @@ def diagnose(root: Path, config_path: Path) -> list[Check]:
         lost_check(root, cfg),
         pytest_check(cfg),
         git_hook_check(top, cfg),
+        hook_run_check(top, cfg),
         ci_check(top or config_path.resolve().parent),
     ]
 
@@ -148,7 +156,12 @@ def git_hook_check(top: Path | None, cfg: Config) -> Check:
         return Check(name, False, f"{shown} is not executable, so git never runs it", f"chmod +x {path}")
     text = path.read_text(encoding="utf-8", errors="replace")
     if "hook-impl" in text and "pre-commit" in text:
-        return _precommit_wrapper(name, shown, text, top, cfg)
+        check = _precommit_wrapper(name, shown, text, top, cfg)
+        if check.ok and "# infra-init:" in text:
+            return check._replace(
+                detail=f"{shown} is `infra init`'s: pre-commit's pre-push, the environment on PATH"
+            )
+        return check
     if "prek" in text:
         return Check(name, True, f"{shown} runs prek")
     if NOX_PREPUSH.search(text):
@@ -166,6 +179,57 @@ def _precommit_wrapper(name: str, path: Path, text: str, top: Path, cfg: Config)
             name, False, f"{path} runs pre-commit with {used.group(1)}", f"{INSTALL} --config {relative}"
         )
     return Check(name, True, f"{path} is pre-commit's pre-push wrapper")
+
+
+def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment git gives a hook when the project's virtualenv is not active."""
+    from infra import init
+
+    env = {k: v for k, v in environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME")}
+    drop = {str(init.environment_bin())}
+    if environ.get("VIRTUAL_ENV"):
+        drop.add(str(Path(environ["VIRTUAL_ENV"]) / "bin"))
+    kept = [p for p in environ.get("PATH", os.defpath).split(os.pathsep) if p and p.rstrip("/") not in drop]
+    env["PATH"] = os.pathsep.join(kept) or os.defpath
+    return env
+
+
+def hook_run_check(top: Path | None, cfg: Config, environ: Mapping[str, str] | None = None) -> Check:
+    """Start the installed hook's command as git would, dry (``--list``): does it find nox?"""
+    from infra import init
+
+    name = "hook starts"
+    fix = f"run `infra init` (its hook puts {init.environment_bin()} first on PATH)"
+    if top is None:
+        return Check(name, False, "not in a git repository", "git init, then `infra init`")
+    path = top / run.git(top, "rev-parse", "--git-path", "hooks/pre-push").strip()
+    if not path.is_file() or not os.access(path, os.X_OK):
+        return Check(name, False, f"{_short(path, top)} is not installed (see git hook)", fix)
+    env = git_environment(os.environ if environ is None else environ)
+    if init.HOOK_MARK in path.read_text(encoding="utf-8", errors="replace"):
+        command, env[init.DRY_RUN_ENV] = [str(path)], "1"
+        shown = f"{_short(path, top)} (dry run)"
+        by_hand = f"{init.DRY_RUN_ENV}=1 {shlex.quote(str(path))}"
+    else:
+        runner = [h for h in _pushed(cfg) if migrate.is_runner(h)]
+        entry = (
+            shlex.split(runner[0].entry or migrate.RUNNER_ENTRY) if runner else migrate.RUNNER_ENTRY.split()
+        )
+        command = [*entry, *(runner[0].args if runner else ()), "--list"]
+        shown = f"`{shlex.join(command)}` as pre-commit runs it"
+        by_hand = shlex.join(command)
+    result = run.run(command, cwd=top, env=env, timeout=HOOK_TIMEOUT_S)
+    last = (result.output.strip().splitlines() or [""])[-1].strip()
+    if result.returncode == 0:
+        return Check(name, True, f"{shown} starts from git's environment (no virtualenv active)")
+    if result.returncode == 127:  # the shell's (and run.run's) "command not found"
+        return Check(name, False, f"{shown} cannot start from git's environment: {last}", fix)
+    return Check(
+        name,
+        False,
+        f"{shown} exited with code {result.returncode}: {last}",
+        f"run `{by_hand}` in {top} to see why",
+    )
 
 
 def ci_check(top: Path) -> Check:

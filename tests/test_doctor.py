@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from infra import doctor, migrate
+from infra import doctor, init, migrate
 from infra.main import main
-from tests.conftest import commit, write
+from tests.conftest import VENV_BIN, commit, write
 from tests.test_migrate import EVERY_BUT_PUSH, REFERENCE, hook, line_changes
 
 CONFIG = ".pre-commit-config.yaml"
@@ -54,11 +54,28 @@ def install(root: Path, *args: str) -> None:
 @pytest.fixture
 def migrated(repo: Path) -> Path:
     """A repository migrated by `infra migrate`, pre-commit's pre-push wrapper installed, CI calling nox."""
-    write(repo, {CONFIG: TEXT, ".github/workflows/ci.yml": WORKFLOW})
+    write(repo, {CONFIG: TEXT, ".github/workflows/ci.yml": WORKFLOW, "noxfile.py": NOXFILE})
     migrate.migrate(repo / CONFIG, write=True)
     install(repo)
     commit(repo, "migrated")
     return repo
+
+
+NOXFILE = "import infra.sessions\n\ninfra.sessions.register()\n"
+
+
+@pytest.fixture(autouse=True)
+def system_nox(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `nox` on PATH outside infra's environment (as pipx gives): found from git's environment too."""
+    bin_dir = tmp_path_factory.mktemp("system-bin")
+    (bin_dir / "nox").symlink_to(Path(VENV_BIN) / "nox")
+    monkeypatch.setenv("PATH", os.pathsep.join([VENV_BIN, str(bin_dir), os.environ["PATH"]]))
+    return bin_dir
+
+
+def without_system_nox(system_nox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only infra's environment has nox (the usual case): git's environment has none."""
+    monkeypatch.setenv("PATH", os.environ["PATH"].replace(str(system_nox) + os.pathsep, ""))
 
 
 def failed(checks: dict[str, str]) -> dict[str, str]:
@@ -71,7 +88,7 @@ def test_acceptance_migrate_then_doctor_on_the_reference_config(
 ) -> None:
     """Reference config: doctor fails before, passes after `infra migrate`; only the 43 stages lines changed, 12 lines appended."""
     original = REFERENCE.read_text(encoding="utf-8")
-    write(repo, {CONFIG: original, ".github/workflows/ci.yml": WORKFLOW})
+    write(repo, {CONFIG: original, ".github/workflows/ci.yml": WORKFLOW, "noxfile.py": NOXFILE})
     install(repo)
     commit(repo, "reference config")
     code, checks = run_doctor(repo, capsys)
@@ -89,6 +106,7 @@ def test_acceptance_migrate_then_doctor_on_the_reference_config(
         "no hook lost",
         "no per-hook pytest",
         "git hook",
+        "hook starts",
         "ci",
     ]
     assert "all 75 hooks pre-commit ran at pre-push are planned" in checks["no hook lost"]
@@ -122,6 +140,7 @@ def test_a_migrated_repository_passes(migrated: Path, capsys: pytest.CaptureFixt
         "no hook lost": "ok    no hook lost: all 3 hooks pre-commit ran at pre-push are planned in 3 sessions",
         "no per-hook pytest": "ok    no per-hook pytest: no pytest hook runs on its own at pre-push",
         "git hook": "ok    git hook: .git/hooks/pre-push is pre-commit's pre-push wrapper",
+        "hook starts": "ok    hook starts: `nox -t prepush --list` as pre-commit runs it starts from git's environment (no virtualenv active)",
         "ci": "ok    ci: .github/workflows/ci.yml runs the same sessions: `- run: nox -t prepush`",
     }
 
@@ -131,7 +150,7 @@ def test_before_migration_the_fixes_say_what_to_run(repo: Path, capsys: pytest.C
     write(repo, {CONFIG: TEXT, ".github/workflows/ci.yaml": "jobs:\n  t:\n    steps:\n      - run: pytest\n"})
     code, checks = run_doctor(repo, capsys, "--config", CONFIG)
     assert code == 1
-    assert set(failed(checks)) == {"pre-push entry", "no per-hook pytest", "git hook", "ci"}
+    assert set(failed(checks)) == {"pre-push entry", "no per-hook pytest", "git hook", "hook starts", "ci"}
     assert checks["pre-push entry"].endswith(
         "pre-commit runs 3 hooks at pre-push, not one: unit-tests, lint, hygiene; fix: run `infra migrate`"
     )
@@ -355,3 +374,55 @@ def test_hooks_path_outside_the_repository(
         0,
         f"ok    git hook: {hooks / 'pre-push'} is a custom script that runs `nox -t prepush`",
     )
+
+
+def test_a_hook_that_cannot_find_nox_from_gits_environment_fails(
+    migrated: Path, system_nox: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pre-commit's wrapper, nox only in infra's environment: the push would die, so doctor fails with the fix."""
+    without_system_nox(system_nox, monkeypatch)
+    code, checks = run_doctor(migrated, capsys)
+    assert code == 1 and set(failed(checks)) == {"hook starts"}
+    line = checks["hook starts"]
+    assert line.startswith(
+        "FAIL  hook starts: `nox -t prepush --list` as pre-commit runs it cannot start from git's environment: "
+    )
+    assert "nox" in line and "not found" in line
+    assert line.endswith(f"; fix: run `infra init` (its hook puts {VENV_BIN} first on PATH)")
+
+
+def test_infra_inits_hook_starts_nox_from_gits_environment(
+    migrated: Path, system_nox: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`infra init`'s hook is run itself, dry, with git's PATH: it finds nox in infra's environment."""
+    without_system_nox(system_nox, monkeypatch)
+    init.install_hook(migrated, migrated / CONFIG, migrate.RUNNER_ENTRY)
+    code, checks = run_doctor(migrated, capsys)
+    assert code == 0, checks
+    assert checks["git hook"] == (
+        "ok    git hook: .git/hooks/pre-push is `infra init`'s: pre-commit's pre-push, the environment on PATH"
+    )
+    assert checks["hook starts"] == (
+        "ok    hook starts: .git/hooks/pre-push (dry run) starts from git's environment (no virtualenv active)"
+    )
+
+
+def test_a_hook_command_that_starts_but_fails_names_it(
+    migrated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """nox is found but the noxfile is broken: FAIL with nox's last line and the command to run by hand."""
+    write(migrated, {"noxfile.py": "raise SystemExit('noxfile broke')\n"})
+    code, checks = run_doctor(migrated, capsys)
+    assert code == 1
+    line = checks["hook starts"]
+    assert line.startswith(
+        "FAIL  hook starts: `nox -t prepush --list` as pre-commit runs it exited with code "
+    )
+    assert line.endswith(f"; fix: run `nox -t prepush --list` in {migrated} to see why")
+
+
+def test_git_environment_drops_the_virtualenv() -> None:
+    """git's environment: infra's bin/ and $VIRTUAL_ENV/bin off PATH, VIRTUAL_ENV unset; PATH never empty."""
+    env = doctor.git_environment({"PATH": f"{VENV_BIN}:/venv/bin:/usr/bin", "VIRTUAL_ENV": "/venv", "X": "1"})
+    assert env == {"PATH": "/usr/bin", "X": "1"}
+    assert doctor.git_environment({"PATH": VENV_BIN})["PATH"] == os.defpath
