@@ -27,20 +27,20 @@ def comments(data: bytes) -> Counter[str]:
 
 def fixed(source: str) -> str:
     """The fixed text of a dedented snippet."""
-    return fix_source(textwrap.dedent(source).encode(), "t.py").fixed.decode()
+    return fix_source(textwrap.dedent(source).encode(), "t.py", candidates=True).fixed.decode()
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c.stem for c in CORPUS])
 def test_corpus_round_trip(case: Path) -> None:
     """Fixed corpus files parse, have no findings left, keep every comment, and a rerun is a no-op."""
     data = case.read_bytes()
-    result = fix_source(data, case.name)
+    result = fix_source(data, case.name, candidates=True)
     ast.parse(result.fixed)
     assert result.remaining == []
     assert result.note is None
     assert not comments(data) - comments(result.fixed)
-    assert fix_source(result.fixed, case.name).fixed == result.fixed
-    assert result.changed == bool(check_source(data, case.name))
+    assert fix_source(result.fixed, case.name, candidates=True).fixed == result.fixed
+    assert result.changed == bool(check_source(data, case.name, candidates=True))
 
 
 def test_fixed_guard_test_now_denies() -> None:
@@ -158,7 +158,7 @@ def test_unfixable_finding_is_reported_as_remaining() -> None:
     source = (
         b'from unittest.mock import AsyncMock, patch\nwith patch("x", 1, 2, 3, 4, 5, AsyncMock):\n    pass\n'
     )
-    result = fix_source(source, "t.py")
+    result = fix_source(source, "t.py", candidates=True)
     assert [f.code for f in result.remaining] == ["AM002"]
     assert result.applied == 0
 
@@ -226,7 +226,7 @@ def test_existing_import_and_alias_are_reused() -> None:
 
 def test_unparsable_file_is_left_untouched() -> None:
     """A file the checker cannot parse is not rewritten, and says why."""
-    result = fix_source(b"def f(:\n    AsyncMock()\n", "bad.py")
+    result = fix_source(b"def f(:\n    AsyncMock()\n", "bad.py", candidates=True)
     assert (result.changed, result.note, [f.code for f in result.remaining]) == (
         False,
         "cannot be parsed",
@@ -237,7 +237,7 @@ def test_unparsable_file_is_left_untouched() -> None:
 def test_file_libcst_cannot_parse_is_left_untouched() -> None:
     """When libcst rejects what ast accepts (20,000 implicitly joined strings), nothing is written."""
     source = b"use(AsyncMock())\nx = " + b" ".join([b"'a'"] * 20000) + b"\n"
-    result = fix_source(source, "big.py")
+    result = fix_source(source, "big.py", candidates=True)
     assert not result.changed
     assert result.note is not None and result.note.startswith("libcst cannot parse it")
     assert [f.code for f in result.remaining] == ["AM001"]
@@ -246,7 +246,7 @@ def test_file_libcst_cannot_parse_is_left_untouched() -> None:
 def test_rewrite_that_would_not_parse_is_rejected() -> None:
     """The final guard keeps the original when the rewritten text is not valid Python."""
     original = b"use(AsyncMock())\n"
-    result = verified("t.py", original, b"m = deny_async_mock(\n", 1)
+    result = verified("t.py", original, b"m = deny_async_mock(\n", 1, candidates=True)
     assert (result.fixed, result.applied) == (original, 0)
     assert result.note is not None and result.note.startswith("the rewrite would not parse")
     assert [f.code for f in result.remaining] == ["AM001"]
@@ -254,7 +254,7 @@ def test_rewrite_that_would_not_parse_is_rejected() -> None:
 
 def test_clean_source_is_unchanged() -> None:
     """Nothing to fix: same bytes, no note."""
-    result = fix_source(b"m = AsyncMock(return_value=1)\n", "t.py")
+    result = fix_source(b"m = AsyncMock(return_value=1)\n", "t.py", candidates=True)
     assert (result.changed, result.note, result.remaining) == (False, None, [])
 
 
@@ -268,7 +268,7 @@ def test_fix_paths_writes_changed_files_and_keeps_line_endings(tmp_path: Path) -
     bad = tmp_path / "test_bad.py"
     bad.write_bytes(BAD)
     (tmp_path / "test_ok.py").write_bytes(b"x = 1\n")
-    [result] = fix_paths([tmp_path], write=True)
+    [result] = fix_paths([tmp_path], write=True, candidates=True)
     assert result.path == str(bad)
     assert bad.read_bytes() == (
         b"from unittest.mock import AsyncMock\r\nfrom infra.testing import deny_async_mock\r\n\r\n"
@@ -280,7 +280,7 @@ def test_cli_diff_prints_and_writes_nothing(tmp_path: Path, capsys: pytest.Captu
     """fix --diff prints a unified diff, exits 1 (changes pending) and leaves files alone."""
     bad = tmp_path / "test_bad.py"
     bad.write_bytes(BAD)
-    assert main(["asyncmock", "fix", "--diff", str(tmp_path)]) == 1
+    assert main(["asyncmock", "fix", "--candidates", "--diff", str(tmp_path)]) == 1
     out, err = capsys.readouterr()
     assert f"--- {bad}\n+++ {bad}\n" in out
     assert "+m = deny_async_mock()  # note" in out
@@ -292,12 +292,12 @@ def test_cli_fix_writes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixtur
     """fix exits 0 when everything got fixed, 1 when findings remain (unparsable files say so)."""
     bad = tmp_path / "test_bad.py"
     bad.write_bytes(BAD)
-    assert main(["asyncmock", "fix", str(bad)]) == 0
+    assert main(["asyncmock", "fix", "--candidates", str(bad)]) == 0
     assert "fixed 1 finding(s) in 1 file(s); 0 left" in capsys.readouterr().err
-    assert check_source(bad.read_bytes(), "x") == []
+    assert check_source(bad.read_bytes(), "x", candidates=True) == []
     broken = tmp_path / "test_broken.py"
     broken.write_text("def f(:\n")
-    assert main(["asyncmock", "fix", str(tmp_path)]) == 1
+    assert main(["asyncmock", "fix", "--candidates", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert f"warning: {broken}: left untouched: cannot be parsed" in err
     assert f"{broken}:1:7: AM000" in err
@@ -307,5 +307,5 @@ def test_relative_paths_get_git_style_diff_headers(tmp_path: Path, monkeypatch: 
     """A relative path is shown as a/PATH and b/PATH, like git."""
     monkeypatch.chdir(tmp_path)
     Path("t.py").write_bytes(BAD)
-    [result] = fix_paths([Path("t.py")], write=False)
+    [result] = fix_paths([Path("t.py")], write=False, candidates=True)
     assert unified_diff(result).startswith("--- a/t.py\n+++ b/t.py\n")

@@ -7,6 +7,6 @@ Public API: ``check_paths(paths) -> list[Finding]``, ``check_source(source, path
 
 from __future__ import annotations
 
-from infra.asyncmock.checker import RULES, Finding, check_paths, check_source
+from infra.asyncmock.checker import CANDIDATES, RULES, Finding, check_paths, check_source
 
-__all__ = ["RULES", "Finding", "check_paths", "check_source"]
+__all__ = ["CANDIDATES", "RULES", "Finding", "check_paths", "check_source"]

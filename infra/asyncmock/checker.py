@@ -61,26 +61,31 @@ from infra.asyncmock.forms import (
     patches_async_def,
 )
 from infra.asyncmock.index import ModuleIndex
+from infra.asyncmock.index import Path as MockPath
 from infra.errors import FatalError
 
 RULES: dict[str, str] = {
     "AM000": "file could not be read or parsed, so it was not checked",
-    "AM001": "AsyncMock that reaches code that may await it, while its awaited result (its own, or "
-    "its children's when used as an object) is never configured",
+    "AM005": "an AsyncMock (or the child of a partly configured one) whose awaited result is used by "
+    "the test module's own code, while that result is never configured",
+}
+# Candidates: sites whose awaited result may be unconfigured, where whether it is used is decided
+# by code the module does not show. Never reported; ``--explain`` lists them with the runtime check.
+CANDIDATES: dict[str, str] = {
+    "AM001": "AsyncMock() handed to code that may await it, its awaited result never configured",
     "AM002": "patch(..., new_callable=AsyncMock) whose awaited result is never configured",
     "AM003": "patch.object on an async def (auto-created AsyncMock) whose awaited result is never configured",
-    "AM004": "__aexit__ replaced by an AsyncMock without a configured return value (swallows exceptions)",
+    "AM004": "__aexit__ replaced by an AsyncMock without a configured return value",
 }
-
+_GUARD = "the runtime guard (pytest -p infra.asyncmock_guard) reports it where the result is used"
 _MESSAGES = {
-    "AM001": "AsyncMock() awaited result never configured: awaiting it returns a truthy mock; "
-    "set return_value/side_effect or use infra.testing.deny_async_mock()",
-    "AM002": "patch(new_callable=AsyncMock) never configured: awaiting the patched callable returns a "
-    "truthy mock; pass return_value=/side_effect= or new_callable=infra.testing.deny_async_mock",
-    "AM003": "patch.object on an async def creates an unconfigured AsyncMock: awaiting it returns a truthy "
-    "mock; pass return_value=/side_effect= or new_callable=infra.testing.deny_async_mock",
-    "AM004": "__aexit__ = AsyncMock() returns a truthy mock, which swallows exceptions raised inside "
-    "`async with`; use AsyncMock(return_value=False)",
+    "AM001": "AsyncMock() handed to code this module does not show; whether its awaited result is "
+    f"used is decided there: {_GUARD}",
+    "AM002": f"patch(new_callable=AsyncMock): the patched code decides whether the awaited result is used: {_GUARD}",
+    "AM003": "patch.object on an async def makes an unconfigured AsyncMock; the patched code decides "
+    f"whether the awaited result is used: {_GUARD}",
+    "AM004": "__aexit__ = AsyncMock(): its truthy result matters only when an exception is raised inside "
+    "`async with`; the runtime guard reports the interpreter's truth test then",
 }
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
@@ -113,8 +118,21 @@ def _aexit_target(index: ModuleIndex, call: ast.Call) -> bool:
     return False
 
 
-def unconfigured(tree: ast.Module) -> Iterator[tuple[ast.Call, str]]:
-    """Each unconfigured mock site of a module: the call that makes it, and its rule code."""
+class Site(NamedTuple):
+    """A mock-making call and what the analysis knows about it.
+
+    ``candidate`` is the rule code when the mock may be awaited while its result is unconfigured
+    (the code under test decides whether that result is used: only the runtime guard can tell);
+    ``awaited`` lists the awaits in this module whose used result comes from an unconfigured path.
+    """
+
+    call: ast.Call
+    candidate: str
+    awaited: list[tuple[MockPath, ast.Await]]
+
+
+def sites(tree: ast.Module) -> Iterator[Site]:
+    """Each mock-making call of a module that is a candidate or has awaited evidence."""
     index = ModuleIndex(tree)
     flow, names = Flow(index), index.names
     claimed: set[ast.AST] = set()
@@ -132,13 +150,22 @@ def unconfigured(tree: ast.Module) -> Iterator[tuple[ast.Call, str]]:
         groups = flow.bind.decorator_groups(patch) or [flow.bind.patch_results(patch, ())]
         # a patch puts the mock where the code under test finds it: it always leaks
         if not flow.satisfied([[*g, flow.bind.leak] for g in groups], own_only=False):
-            yield call, code
+            yield Site(call, code, flow.awaited_unconfigured())
     for call in index.calls:
         if call in claimed or not is_asyncmock_ctor(call, names) or ctor_configured(call):
             continue
         aexit = _aexit_target(index, call)
-        if not flow.satisfied([flow.bind.destinations(call)], own_only=aexit):
-            yield call, "AM004" if aexit else "AM001"
+        configured = flow.satisfied([flow.bind.destinations(call)], own_only=aexit)
+        awaited = flow.awaited_unconfigured()
+        if not configured or awaited:
+            yield Site(call, "" if configured else "AM004" if aexit else "AM001", awaited)
+
+
+def unconfigured(tree: ast.Module) -> Iterator[tuple[ast.Call, str]]:
+    """Each candidate site of a module: the call that makes it, and its candidate rule code."""
+    for site in sites(tree):
+        if site.candidate:
+            yield site.call, site.candidate
 
 
 def _suppressed(line: str, code: str) -> bool:
@@ -155,8 +182,12 @@ def _column(line: bytes, offset: int) -> int:
     return len(line[:offset].decode("utf-8", "replace")) + 1
 
 
-def check_source(source: str | bytes, path: str) -> list[Finding]:
-    """Findings for one module's source; ``path`` is only used to label them."""
+def check_source(source: str | bytes, path: str, *, candidates: bool = False) -> list[Finding]:
+    """Findings for one module's source; ``path`` is only used to label them.
+
+    With ``candidates``, the sites the runtime guard has to judge instead (rules AM001-AM004),
+    as ``--explain`` lists them, in place of the findings.
+    """
     data = source.encode("utf-8") if isinstance(source, str) else source
     try:
         tree = ast.parse(data, filename=path)
@@ -169,12 +200,23 @@ def check_source(source: str | bytes, path: str) -> list[Finding]:
         return []
     lines = data.splitlines()
     found: set[Finding] = set()
-    for call, code in unconfigured(tree):
-        text = lines[call.lineno - 1]
-        if not _suppressed(text.decode("utf-8", "replace"), code):
-            col = _column(text, call.col_offset)
-            found.add(Finding(path, call.lineno, col, code, _MESSAGES[code]))
+    for site in sites(tree):
+        code = site.candidate if candidates else "AM005" if site.awaited else ""
+        text = lines[site.call.lineno - 1]
+        if code and not _suppressed(text.decode("utf-8", "replace"), code):
+            message = _MESSAGES[code] if candidates else _awaited_message(site, lines)
+            found.add(Finding(path, site.call.lineno, _column(text, site.call.col_offset), code, message))
     return sorted(found)
+
+
+def _awaited_message(site: Site, lines: list[bytes]) -> str:
+    path, node = min(site.awaited, key=lambda item: (item[1].lineno, item[1].col_offset))
+    what = "its own result" if not path else f"`.{'.'.join(path)}()`"
+    used = lines[node.lineno - 1].decode("utf-8", "replace").strip()
+    return (
+        f"{what} is awaited and the result used at line {node.lineno} (`{used}`), but never configured: "
+        "it is a truthy mock; set return_value/side_effect or use infra.testing.deny_async_mock()"
+    )
 
 
 def _python_files(root: Path) -> Iterator[Path]:
@@ -199,16 +241,17 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
                 yield file
 
 
-def check_file(file: Path) -> list[Finding]:
+def check_file(file: Path, *, candidates: bool = False) -> list[Finding]:
     try:
         data = file.read_bytes()
     except OSError as exc:
         return [Finding(str(file), 1, 1, "AM000", f"cannot read: {exc.strerror or exc}")]
-    return check_source(data, str(file))
+    return check_source(data, str(file), candidates=candidates)
 
 
-def check_paths(paths: Sequence[Path]) -> list[Finding]:
-    """Findings for files and directories (walked for ``*.py``), sorted by (path, line, col, code)."""
+def check_paths(paths: Sequence[Path], *, candidates: bool = False) -> list[Finding]:
+    """Findings (or, with ``candidates``, the sites left to the runtime guard) for files and
+    directories (walked for ``*.py``), sorted by (path, line, col, code)."""
     with nogc.paused():
-        findings = [finding for file in iter_files(paths) for finding in check_file(file)]
+        findings = [f for file in iter_files(paths) for f in check_file(file, candidates=candidates)]
     return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))

@@ -103,7 +103,7 @@ def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
 
 def rewrite(call: cst.Call, code: str, helper: str) -> cst.Call | None:
     """The fail-closed form of one reported call (None when it cannot be rewritten)."""
-    if code == "AM001":
+    if code in ("AM001", "AM005"):
         return call.with_changes(func=cst.Name(helper))
     if code == "AM004":
         return add_keyword(call, "return_value", cst.Name("False"))
@@ -191,9 +191,16 @@ def _untouched(path: str, data: bytes, remaining: list[Finding], note: str | Non
     return FixResult(path, data, data, 0, remaining, note)
 
 
-def fix_source(data: bytes, path: str) -> FixResult:
-    """Fix every finding of one module's source (pure: nothing is read or written)."""
-    findings = check_source(data, path)
+def fix_source(
+    data: bytes, path: str, *, candidates: bool = False, findings: Sequence[Finding] | None = None
+) -> FixResult:
+    """Fix one module's source (pure: nothing is read or written).
+
+    What is fixed: ``findings`` when given (confirmed ones, e.g. from the runtime guard's report),
+    else the checker's findings, or every candidate site with ``candidates``.
+    """
+    given = findings is not None
+    findings = list(findings) if findings is not None else check_source(data, path, candidates=candidates)
     if not findings:
         return _untouched(path, data, [], None)
     if any(f.code == "AM000" for f in findings):
@@ -215,24 +222,32 @@ def fix_source(data: bytes, path: str) -> FixResult:
         at = _insert_index(module, positions, min(f.line for f in findings))
         statement = cst.parse_statement(f"from {HELPER_MODULE} import {HELPER}\n")
         fixed = fixed.with_changes(body=[*fixed.body[:at], statement, *fixed.body[at:]])
-    return verified(path, data, fixed.bytes, rewriter.applied)
+    if given:
+        unmatched = [f for f in findings if (f.line, f.col) not in calls.at]
+        try:
+            ast.parse(fixed.bytes, filename=path)
+        except (SyntaxError, ValueError, RecursionError) as exc:  # pragma: no cover - libcst output parses
+            return _untouched(path, data, findings, f"the rewrite would not parse ({exc})")
+        return FixResult(path, data, fixed.bytes, rewriter.applied, unmatched, None)
+    return verified(path, data, fixed.bytes, rewriter.applied, candidates=candidates)
 
 
-def verified(path: str, data: bytes, fixed: bytes, applied: int) -> FixResult:
+def verified(path: str, data: bytes, fixed: bytes, applied: int, *, candidates: bool = False) -> FixResult:
     """Accept a rewrite only if it parses; report what is still unfixed."""
     try:
         ast.parse(fixed, filename=path)
     except (SyntaxError, ValueError, RecursionError) as exc:
-        return _untouched(path, data, check_source(data, path), f"the rewrite would not parse ({exc})")
-    return FixResult(path, data, fixed, applied, check_source(fixed, path), None)
+        remaining = check_source(data, path, candidates=candidates)
+        return _untouched(path, data, remaining, f"the rewrite would not parse ({exc})")
+    return FixResult(path, data, fixed, applied, check_source(fixed, path, candidates=candidates), None)
 
 
-def fix_paths(paths: Sequence[Path], *, write: bool) -> list[FixResult]:
+def fix_paths(paths: Sequence[Path], *, write: bool, candidates: bool = False) -> list[FixResult]:
     """Fix files and directories (walked for ``*.py``); write changed files only if ``write``."""
     results = []
     for file in iter_files(paths):
         data = file.read_bytes()
-        result = fix_source(data, str(file))
+        result = fix_source(data, str(file), candidates=candidates)
         if write and result.changed:
             file.write_bytes(result.fixed)
         if result.changed or result.remaining:

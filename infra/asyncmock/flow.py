@@ -64,6 +64,43 @@ class Seen:
     LEAK = 32
 
 
+class Evidence:
+    """What one mock's scan saw beyond the flags: awaits whose result is used, configured paths."""
+
+    def __init__(self) -> None:
+        self.awaited: list[tuple[Path, ast.Await]] = []  # mock-relative path of the awaited callable
+        self.configured: set[Path] = set()  # mock-relative paths whose awaited result is configured
+        self.opaque = False
+
+
+# parents that certainly use a value: arithmetic, comparison, ``not``, ``and``/``or``, reading an
+# attribute or an item, formatting, ``with``/``async with`` (the value is entered)
+_USING = (ast.BinOp, ast.Compare, ast.UnaryOp, ast.BoolOp, ast.Attribute, ast.Subscript, ast.FormattedValue)
+_USING_CALLS = frozenset({"len", "bool", "str", "int", "float", "list", "tuple", "dict", "set", "sorted"})
+
+
+def _tested(parent: ast.AST | None, node: ast.AST) -> bool:
+    """``node`` is the test of an ``if``/``while``/``assert``/``x if c else y``, a loop's iterable
+    or a ``with`` item."""
+    if isinstance(parent, ast.If | ast.While | ast.IfExp | ast.Assert):
+        return parent.test is node
+    if isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension):
+        return parent.iter is node
+    return isinstance(parent, ast.withitem) and parent.context_expr is node
+
+
+def _never_called(node: ast.expr, parent: ast.AST | None) -> bool:
+    """``m.call_count == 0`` / ``m.await_count == 0`` / ``not m.called`` / ``m.called is False``."""
+    if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        return True
+    if not (isinstance(parent, ast.Compare) and parent.left is node and len(parent.ops) == 1):
+        return False
+    value = parent.comparators[0]
+    if not isinstance(value, ast.Constant) or value.value not in (0, False):
+        return False
+    return isinstance(parent.ops[0], ast.Eq | ast.Is)
+
+
 class Handle(NamedTuple):
     """A place in ``scope`` (from ``start`` on) where the object at ``mock`` within the mock lives."""
 
@@ -111,10 +148,24 @@ class Flow:
         self.own_only = False  # AM004: only the mock's own return value counts
         self._active: set[Handle] = set()
         self._active_funcs: set[ast.AST] = set()
+        self.evidence = Evidence()
+
+    def awaited_unconfigured(self) -> list[tuple[Path, ast.Await]]:
+        """Awaits in this module whose used result comes from an unconfigured part of the mock.
+
+        Collected while the last ``satisfied`` call scanned the mock's handles: the test's own
+        code (or a helper of the module) awaits the mock or a child and uses the result, and
+        no scanned statement configures that path (a ``configure_mock(**...)`` hides everything).
+        """
+        found = self.evidence
+        if found.opaque:
+            return []
+        return [(path, node) for path, node in found.awaited if path not in found.configured]
 
     def satisfied(self, groups: list[list[Dest]], *, own_only: bool) -> bool:
         """Every group (OR of destinations) leads to a configured mock."""
         self.own_only = own_only
+        self.evidence = Evidence()
         return bool(groups) and all(self.configured(self.follow(group, ())) for group in groups)
 
     def configured(self, seen: int, *, strict: bool = False) -> bool:
@@ -176,7 +227,11 @@ class Flow:
 
     def _stored(self, rel: Path, node: ast.expr) -> int:
         parent = self.ix.parents.get(node)
-        return _assigned(rel, parent.value if isinstance(parent, ast.Assign | ast.AnnAssign) else None)
+        seen = _assigned(rel, parent.value if isinstance(parent, ast.Assign | ast.AnnAssign) else None)
+        if seen:
+            configured = next((i for i, part in enumerate(rel) if part in RVSE), len(rel))
+            self.evidence.configured.add(rel[:configured])
+        return seen
 
     def _loaded(self, rel: Path, node: ast.expr, sink: Returns) -> int:
         parent = self.ix.parents.get(node)
@@ -188,19 +243,29 @@ class Flow:
             name = parent.args[1] if len(parent.args) == 3 else None
             if isinstance(name, ast.Constant) and isinstance(name.value, str):
                 return _assigned((*rel, name.value), parent.args[2])
-        if len(rel) == 1 and rel[0] in USED_ATTRIBUTES:
-            return Seen.USED
+        if rel and rel[-1] in USED_ATTRIBUTES:
+            never = _never_called(node, parent)
+            if never:
+                self.evidence.configured.add(rel[:-1])  # asserted never awaited: nothing to configure
+            if len(rel) == 1:
+                return Seen.SAFE if never else Seen.USED
         return self.follow(self.bind.destinations(node), rel, sink)
 
     def _method_called(self, rel: Path, call: ast.Call) -> int:
         method, owner = (rel[-1], rel[:-1]) if rel else ("", ())
         if method == "configure_mock":
+            self.evidence.opaque = True  # which children it configures is not always spelled out
             if not owner and any(kw.arg in RVSE for kw in call.keywords):
                 return Seen.OWN
             return Seen.CHILD if owner or call.keywords else Seen.NONE
         sync_dunder = method.startswith("__") and method not in ASYNC_DUNDERS
         if not (method.startswith("assert_") or method in MOCK_API or sync_dunder):
+            awaited = self.ix.parents.get(call)
+            if isinstance(awaited, ast.Await) and self._result_used(awaited):
+                self.evidence.awaited.append((rel, awaited))
             return Seen.LEAK  # the test calls the mock or a child itself (and may await it)
+        if method in NOT_AWAITED:
+            self.evidence.configured.add(owner)  # asserted never awaited: nothing to configure
         if owner:
             return Seen.NONE
         if method in NOT_AWAITED:
@@ -218,6 +283,32 @@ class Flow:
         if isinstance(parent, ast.Call) and call_name(parent) in ENTER and parent.args[:1] == [node]:
             return self.follow(self.bind.destinations(parent), (), sink)
         return self.follow(self.bind.destinations(node), rel, sink)
+
+    def _result_used(self, node: ast.expr, depth: int = 0) -> bool:
+        """The value of ``node`` is certainly used: tested, compared, iterated, read from, formatted.
+
+        Handing it on (a call argument, ``return``) is not certain: the receiver decides, which
+        is what the runtime guard sees. A name assigned from it counts when some later read of
+        the name in the same scope is certainly used.
+        """
+        parent = self.ix.parents.get(node)
+        if isinstance(parent, _USING) or _tested(parent, node):
+            return True
+        if isinstance(parent, ast.Call) and node in parent.args:
+            return call_name(parent) in _USING_CALLS
+        if isinstance(parent, ast.Assign | ast.NamedExpr) and parent.value is node and depth < _MAX_PATH:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            after = position(parent)
+            return any(
+                not occ.store
+                and len(occ.path) == 1
+                and occ.path[0] in names
+                and occ.pos > after
+                and self._result_used(occ.node, depth + 1)
+                for occ in self.ix.by_scope.get(self.ix.scope_of(node), ())
+            )
+        return False
 
     # -- leaving the scope -------------------------------------------------------------------
 
