@@ -53,7 +53,9 @@ def safe_name(name: str) -> str:
     """``name`` when it is a plain file name, else percent-encoded (never ``..``, ``/`` or empty)."""
     if _SAFE.fullmatch(name):
         return name
-    encoded = urllib.parse.quote(name, safe="-_") or "%"
+    encoded = urllib.parse.quote(name, safe="-_.") or "%"
+    if encoded[0] in ".-":  # never `.`, `..`, a hidden file or an option-like name
+        encoded = f"%{ord(encoded[0]):02X}{encoded[1:]}"
     if len(encoded) > 80:
         import hashlib
 

@@ -76,3 +76,26 @@ def test_summary_command_reads_the_latest_run(
     (results.runs_dir(tmp_path) / "empty").mkdir()
     assert main(["summary", "--run", "empty"]) == 2
     assert "no session results" in capsys.readouterr().err
+
+
+def test_an_interrupted_summary_says_so_and_names_the_unfinished_hooks() -> None:
+    """Cut short, the summary's first line says so and a last line lists the hooks that did not finish."""
+    lines = results.render_summary([_result("s", "r", PASSED)], interrupted=True, unfinished=["b", "c"])
+    assert lines[0] == "run interrupted: these counts cover only the sessions that finished"
+    assert lines[1] == "1 hooks in 1 sessions: 1 passed, 0 failed, 0 skipped"
+    assert lines[-1] == "  did not finish (2): b, c"
+    assert results.render_summary([_result("s", "r", PASSED)])[0].startswith("1 hooks")
+
+
+def test_a_result_that_cannot_be_stored_is_one_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unwritable state directory costs the stored result (one warning line), never an exception."""
+    from infra import state
+
+    monkeypatch.setattr(state, "unwritable", lambda root: "Permission denied")
+    monkeypatch.setattr(state, "_warned", set())
+    assert results.write(tmp_path, _result("s", "r", PASSED)) is None
+    assert results.write(tmp_path, _result("t", "r", PASSED)) is None
+    assert capsys.readouterr().err.count("warning: ") == 1
+    assert not (tmp_path / ".infra" / "runs").exists()

@@ -38,6 +38,14 @@ def test_every_key_and_the_ledger_env(tmp_path: Path) -> None:
     assert dict(conf.sessions) == {"c": "docs", "d": "docs"}
 
 
+def test_the_ledger_setting_and_keep_runs(tmp_path: Path) -> None:
+    """Without INFRA_LEDGER the table's ledger is used, relative to the root; keep-runs is read."""
+    (tmp_path / "pyproject.toml").write_text("[tool.infra]\nledger = 'custom.jsonl'\nkeep-runs = 3\n")
+    conf = settings.load(tmp_path, {})
+    assert (conf.ledger, conf.keep_runs) == (tmp_path / "custom.jsonl", 3)
+    assert settings.load(tmp_path, {"INFRA_LEDGER": "/abs/l.jsonl"}).ledger == Path("/abs/l.jsonl")
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -50,6 +58,12 @@ def test_every_key_and_the_ledger_env(tmp_path: Path) -> None:
         ("[tool.infra]\nalways-full = 'a'\n", "list of hook ids"),
         ("[tool.infra]\nsessions = 3\n", "must be a table of session"),
         ("[tool.infra.sessions]\na = ['x']\nb = ['x']\n", "assigned to both 'a' and 'b'"),
+        ("[tool.infra.sessions]\n'../../escape' = ['x']\n", r"name '../../escape' is not a plain name"),
+        ("[tool.infra.sessions]\n'a/b' = ['x']\n", "not a plain name"),
+        ("[tool.infra.sessions]\n'.hidden' = ['x']\n", "not a plain name"),
+        ("[tool.infra.sessions]\n'' = ['x']\n", "not a plain name"),
+        ("[tool.infra]\nkeep-runs = 0\n", "keep-runs must be a positive whole number"),
+        ("[tool.infra]\nkeep-runs = 2.5\n", "keep-runs must be a positive whole number"),
     ],
 )
 def test_mistakes_are_one_line_config_errors(tmp_path: Path, text: str, message: str) -> None:

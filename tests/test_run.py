@@ -1,0 +1,63 @@
+"""The only process-spawning module: children die with their parent, whoever kills it."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+from infra import run
+
+PARENT = """
+import sys, threading
+from pathlib import Path
+from infra import run
+sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+worker = threading.Thread(target=run.run, args=(sleeper,), kwargs={"cwd": Path(".")})
+worker.start()  # started from a thread that waits for it, as the session runner's pool does
+run.run(sleeper, cwd=Path("."))
+"""
+
+
+def _children(parent: psutil.Process, count: int) -> list[psutil.Process]:
+    deadline = time.monotonic() + 30
+    while len(found := parent.children()) < count:
+        assert time.monotonic() < deadline, "the children never started"
+        time.sleep(0.02)
+    return found
+
+
+def test_a_parent_killed_with_sigkill_takes_its_children_along(tmp_path: Path) -> None:
+    """SIGKILL of a parent running two hooks (one from a thread): both are gone within 2 s."""
+    with subprocess.Popen([sys.executable, "-c", PARENT], cwd=tmp_path) as proc:
+        children = _children(psutil.Process(proc.pid), 2)
+        proc.kill()
+    _, alive = psutil.wait_procs(children, timeout=2)
+    assert not alive
+
+
+def test_a_child_whose_parent_is_already_gone_ends_itself(tmp_path: Path) -> None:
+    """`die_with_parent` named a parent that has died (and is not ours): the process ends at once."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    code = f"import signal; from infra import run; run.die_with_parent(signal.SIGTERM, {dead.stdout.strip()}); print('alive')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == -signal.SIGTERM and proc.stdout == ""
+
+
+def test_a_live_parent_that_is_not_ours_is_a_nested_run(tmp_path: Path) -> None:
+    """A pid inherited from an enclosing run names a live process that is not our parent: carry on."""
+    code = "import signal; from infra import run; run.die_with_parent(signal.SIGTERM, 1); print('alive')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and proc.stdout == "alive\n"
+
+
+def test_a_hook_still_reports_its_output_and_exit_code() -> None:
+    """The death watch changes nothing for a normal run: output and exit code as the hook gave them."""
+    result = run.run([sys.executable, "-c", "print('hi'); raise SystemExit(3)"], cwd=Path("."))
+    assert (result.returncode, result.output) == (3, "hi\n")

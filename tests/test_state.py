@@ -1,0 +1,176 @@
+"""The owner of infra's files: safe names, atomic writes, the ledger path, runs kept and swept."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from infra import ledger, resources, state
+from infra.main import main
+from tests.conftest import commit, git_dir, write
+
+HOSTILE = [
+    "../../../../../escape-probe",
+    "..",
+    ".",
+    "",
+    "a/b",
+    "/etc/passwd",
+    "x\x00y",
+    "é" * 200,
+    "-rf",
+    ".git",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_name_stays_one_file_inside_its_directory(tmp_path: Path, name: str) -> None:
+    """Every name, however hostile, becomes one plain file name inside the directory it is put in."""
+    encoded = state.safe_name(name)
+    assert "/" not in encoded and "\x00" not in encoded and encoded not in ("", ".", "..")
+    assert not encoded.startswith(("-", ".")) and len(encoded) <= 80
+    assert (tmp_path / encoded).resolve().parent == tmp_path.resolve()
+    for path in (
+        state.result_path(tmp_path, name, name),
+        state.testmon_stem(tmp_path, name, name),
+        state.durations_path(tmp_path, name),
+    ):
+        assert path.resolve().is_relative_to((tmp_path / ".infra").resolve()), path
+
+
+def test_plain_names_are_kept_and_distinct_names_stay_distinct() -> None:
+    """A plain name is its own file name; encoding never maps two names to one."""
+    assert state.safe_name("pytest-tests-x_1.2") == "pytest-tests-x_1.2"
+    assert len({state.safe_name(n) for n in [*HOSTILE, "a%2Fb", "a_b"]}) == len(HOSTILE) + 2
+
+
+def test_concurrent_atomic_writes_never_collide(tmp_path: Path) -> None:
+    """600 writes of one file from 12 threads: no error, and the file is always one whole write."""
+    target = tmp_path / "shared.json"
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(50):
+                state.write_atomic(target, f'{{"writer": {n}, "i": {i}}}' + " " * 4000)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert target.read_text().startswith('{"writer": ') and len(target.read_text()) > 4000
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.json"]
+
+
+def test_a_failed_atomic_write_leaves_neither_file_nor_temp(tmp_path: Path) -> None:
+    """A write that fails (here: the target is a directory) removes its temp file and raises."""
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(OSError):
+        state.write_atomic(tmp_path / "taken", "x")
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+
+
+def test_the_state_directory_is_created_git_ignored(tmp_path: Path) -> None:
+    """The state directory comes with a `.gitignore` of `*`: infra never dirties the user's tree."""
+    assert state.directory(tmp_path) == tmp_path.resolve() / ".infra"
+    assert (tmp_path / ".infra" / ".gitignore").read_text().endswith("*\n")
+    assert state.unwritable(tmp_path.resolve()) is None
+
+
+def test_an_unwritable_state_directory_falls_back_to_a_temp_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the parent found `.infra/` unwritable, children take its word and use a throwaway directory."""
+    monkeypatch.setenv(state.PROBLEM_ENV, "state:Permission denied")
+    root = (tmp_path / "ro").resolve()
+    assert state.unwritable(root) == "Permission denied"
+    fallback = state.directory(root)
+    assert fallback != root / ".infra" and fallback.is_dir() and not (root / ".infra").exists()
+
+
+def test_check_run_warns_once_and_tells_the_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unwritable ledger: one warning line in the parent, and the children are told to stay quiet."""
+    monkeypatch.setenv(state.PROBLEM_ENV, "")  # restored afterwards: check_run sets it
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    state.check_run(tmp_path, blocker / "ledger.jsonl")  # its parent is a file: cannot be created
+    err = capsys.readouterr().err
+    assert err.count("warning: ") == 1 and "timing records are not kept" in err
+    assert os.environ[state.PROBLEM_ENV].startswith("ledger:")
+    monkeypatch.setattr(state, "_warned", set())
+    state.warn_once("x", "y")
+    assert capsys.readouterr().err == ""
+
+
+def test_old_runs_are_pruned_newest_kept(tmp_path: Path) -> None:
+    """Only the newest `keep` run directories stay (the live one always), and stale temp files go."""
+    runs = tmp_path / ".infra" / "runs"
+    for n in range(5):
+        (runs / f"r{n}").mkdir(parents=True)
+        os.utime(runs / f"r{n}", (n, n))
+    stale = runs / "r4" / ".pytest.json.abc.tmp"
+    stale.write_text("")
+    os.utime(stale, (0, 0))
+    assert sorted(state.prune_runs(tmp_path, 2, live="r0")) == ["r1", "r2"]
+    assert sorted(p.name for p in runs.iterdir()) == ["r0", "r3", "r4"]
+    assert not stale.exists()
+    assert state.prune_runs(tmp_path / "nowhere", 2) == []
+
+
+def test_what_a_killed_run_left_is_swept(tmp_path: Path) -> None:
+    """A run whose recorded parent is gone loses its hand-off and temp files; a live run keeps them."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    state.begin_run(tmp_path, "live")
+    try:
+        killed = state.run_dir(tmp_path, "killed")
+        (killed / "tmp" / "nox-report").mkdir(parents=True)
+        (killed / "handoff.pickle").write_bytes(b"x")
+        (killed / "pytest.json").write_text("{}")
+        (killed / state.PARENT_FILE).write_text(f"{dead.stdout.strip()} 1.0")
+        assert state.sweep_killed(tmp_path, live="other") == ["killed"]
+        assert sorted(p.name for p in killed.iterdir()) == ["pytest.json"]
+        assert (state.run_dir(tmp_path, "live") / state.PARENT_FILE).exists()
+    finally:
+        state.end_run(tmp_path, "live")
+    assert not (state.run_dir(tmp_path, "live") / "tmp").exists()
+
+
+def test_a_custom_ledger_path_is_used_by_every_reader_and_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[tool.infra] ledger = "custom.jsonl"`: a prepush run writes there, and `infra ledger show`,
+    `infra regress` and the longest-first ordering read it."""
+    root = git_dir(tmp_path / "repo")
+    hook = "  - id: lint-check\n    name: lint-check\n    entry: python -c pass\n    language: system\n"
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n" + hook,
+            "pyproject.toml": '[tool.infra]\nledger = "custom.jsonl"\n',
+            "noxfile.py": "import infra.sessions\n\ninfra.sessions.register()\n",
+        },
+    )
+    commit(root)
+    cmd = [sys.executable, "-m", "nox", "-t", "prepush", "--", "--all-files"]
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(ledger.read(root / "custom.jsonl").records) == 1
+    assert not (root / ".infra" / "ledger.jsonl").exists()
+    monkeypatch.chdir(root)
+    assert state.ledger_path(root) == root / "custom.jsonl"
+    assert list(resources.recorded_durations(root)) == ["lint"]
+    assert main(["ledger", "show"]) == 0
+    assert main(["regress"]) == 0
