@@ -3,7 +3,8 @@
 Committed reports, byte-stable for the same tree (no time stamps, no absolute paths, sorted):
 
 - ``asyncmock.md``: the AsyncMock scan of the test tree: counts by rule and directory, every
-  finding as ``file:line``;
+  finding and candidate site as ``file:line``, and the runtime guard's findings of the last full
+  run (``.infra/asyncmock-guard.json``): test, mock, where it was made, how and where it was used;
 - ``test-suite.md``: a static (AST) scan of the test files (pytest's default ``test_*.py`` /
   ``*_test.py``, ``test*`` functions, ``Test*`` classes without ``__init__``): tests per directory
   and marker, parametrized case counts, skip/skipif/xfail markers;
@@ -36,6 +37,7 @@ from infra.suite import Suite, is_test_file, python_files, relative, scan_suite
 COMMITTED = ("asyncmock.md", "prepush-plan.md", "test-suite.md")
 GENERATED = "generated"
 DURATIONS = Path(".infra/durations.json")
+ASYNCMOCK_GUARD_REPORT = Path(".infra/asyncmock-guard.json")  # written by a full run under the guard
 SLOWEST = 25
 
 
@@ -155,9 +157,15 @@ def _doc(lines: Sequence[str]) -> str:
 
 
 def asyncmock_md(
-    findings: Sequence[tuple[str, int, str]], scanned: int, source: str, rules: Mapping[str, str]
+    findings: Sequence[tuple[str, int, str]],
+    scanned: int,
+    source: str,
+    rules: Mapping[str, str],
+    runtime: Sequence[Sequence[str]] | None = None,
 ) -> str:
-    """``findings`` are (file, line, rule code) with files relative to the repository."""
+    """``findings`` are (file, line, rule code) with files relative to the repository: the checker's
+    findings and the candidate sites it leaves to the runtime guard. ``runtime`` are the guard's
+    findings of the last full run, as (test, mock, made at, use, used at) rows; None: no report."""
     ordered = sorted(set(findings))
     by_rule = Counter(code for _, _, code in ordered)
     by_dir = Counter(file.rpartition("/")[0] or "." for file, _, _ in ordered)
@@ -177,7 +185,34 @@ def asyncmock_md(
         lines.append("No findings.")
     lines += ["", "## Findings", ""]
     lines += [f"- `{file}:{line}` {code}" for file, line, code in ordered] or ["None."]
+    lines += ["", "## Runtime findings", ""]
+    if runtime is None:
+        lines.append(
+            f"No runtime report (`{ASYNCMOCK_GUARD_REPORT}`): run the tests with "
+            "`-p infra.asyncmock_guard` and `INFRA_ASYNCMOCK_REPORT` pointing there."
+        )
+    elif runtime:
+        lines += [
+            f"{_count(len(runtime), 'use')} of an unconfigured awaited result, seen by the runtime guard "
+            "in the last full run:",
+            "",
+        ]
+        lines += table(
+            ["test", "mock", "made at", "used as", "used at"], sorted(set(map(tuple, runtime))), []
+        )
+    else:
+        lines.append("None: the last full run used no unconfigured awaited result.")
     return _doc(lines)
+
+
+def _asyncmock_runtime(root: Path) -> list[tuple[str, ...]] | None:
+    """The guard's findings of the last full run (``ASYNCMOCK_GUARD_REPORT``), None when absent."""
+    from infra.asyncmock_guard import read_report
+
+    path = root / ASYNCMOCK_GUARD_REPORT
+    if not path.is_file():
+        return None
+    return [(f.test, f.mock, f.created, f.use, f.used_at) for f in read_report(path)]
 
 
 def suite_md(suite: Suite, source: str) -> str:
@@ -384,17 +419,26 @@ def _plan_report(root: Path) -> Report:
 
 def committed(root: Path, tests: Path, exclude: Sequence[Path] = ()) -> list[Report]:
     """The committed reports, regenerated in memory from the tree at ``root``."""
-    from infra.asyncmock import RULES, check_paths
+    from infra.asyncmock import CANDIDATES, RULES, check_paths
 
     if not tests.is_dir():
         raise FatalError(f"{tests}: no such test directory; pass --tests DIR")
     base = root if tests.resolve().is_relative_to(root.resolve()) else tests.resolve().parent
     scope = f"`{relative(tests, base)}/`" + "".join(f", excluding `{relative(p, base)}`" for p in exclude)
     files = list(python_files(tests, exclude))
-    findings = [(relative(Path(f.path), base), f.line, f.code) for f in check_paths(files)]
+    sites = [*check_paths(files), *check_paths(files, candidates=True)]
+    findings = [(relative(Path(f.path), base), f.line, f.code) for f in sites]
+    rules = {
+        **RULES,
+        **{code: f"{meaning} (left to the runtime guard)" for code, meaning in CANDIDATES.items()},
+    }
+    runtime = _asyncmock_runtime(root)
     suite = scan_suite([f for f in files if is_test_file(f)], base)
     return [
-        Report("asyncmock.md", asyncmock_md(findings, len(files), f"a static scan of {scope}", RULES)),
+        Report(
+            "asyncmock.md",
+            asyncmock_md(findings, len(files), f"a static scan of {scope}", rules, runtime),
+        ),
         _plan_report(root),
         Report("test-suite.md", suite_md(suite, f"a static (AST) scan of {scope}")),
     ]
