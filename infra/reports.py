@@ -426,8 +426,7 @@ def committed(root: Path, tests: Path, exclude: Sequence[Path] = ()) -> list[Rep
     base = root if tests.resolve().is_relative_to(root.resolve()) else tests.resolve().parent
     scope = f"`{relative(tests, base)}/`" + "".join(f", excluding `{relative(p, base)}`" for p in exclude)
     files = list(python_files(tests, exclude))
-    sites = [*check_paths(files), *check_paths(files, candidates=True)]
-    findings = [(relative(Path(f.path), base), f.line, f.code) for f in sites]
+    findings = [(relative(Path(f.path), base), f.line, f.code) for f in check_paths(files, both=True)]
     rules = {
         **RULES,
         **{code: f"{meaning} (left to the runtime guard)" for code, meaning in CANDIDATES.items()},

@@ -188,6 +188,10 @@ def check_source(source: str | bytes, path: str, *, candidates: bool = False) ->
     With ``candidates``, the sites the runtime guard has to judge instead (rules AM001-AM004),
     as ``--explain`` lists them, in place of the findings.
     """
+    return _check(source, path, findings=not candidates, candidates=candidates)
+
+
+def _check(source: str | bytes, path: str, *, findings: bool, candidates: bool) -> list[Finding]:
     data = source.encode("utf-8") if isinstance(source, str) else source
     try:
         tree = ast.parse(data, filename=path)
@@ -201,11 +205,12 @@ def check_source(source: str | bytes, path: str, *, candidates: bool = False) ->
     lines = data.splitlines()
     found: set[Finding] = set()
     for site in sites(tree):
-        code = site.candidate if candidates else "AM005" if site.awaited else ""
         text = lines[site.call.lineno - 1]
-        if code and not _suppressed(text.decode("utf-8", "replace"), code):
-            message = _MESSAGES[code] if candidates else _awaited_message(site, lines)
-            found.add(Finding(path, site.call.lineno, _column(text, site.call.col_offset), code, message))
+        col = _column(text, site.call.col_offset)
+        for code, wanted in ((site.candidate, candidates), ("AM005" if site.awaited else "", findings)):
+            if wanted and code and not _suppressed(text.decode("utf-8", "replace"), code):
+                message = _awaited_message(site, lines) if code == "AM005" else _MESSAGES[code]
+                found.add(Finding(path, site.call.lineno, col, code, message))
     return sorted(found)
 
 
@@ -241,17 +246,20 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
                 yield file
 
 
-def check_file(file: Path, *, candidates: bool = False) -> list[Finding]:
+def check_file(file: Path, *, candidates: bool = False, both: bool = False) -> list[Finding]:
     try:
         data = file.read_bytes()
     except OSError as exc:
         return [Finding(str(file), 1, 1, "AM000", f"cannot read: {exc.strerror or exc}")]
-    return check_source(data, str(file), candidates=candidates)
+    return _check(data, str(file), findings=both or not candidates, candidates=both or candidates)
 
 
-def check_paths(paths: Sequence[Path], *, candidates: bool = False) -> list[Finding]:
-    """Findings (or, with ``candidates``, the sites left to the runtime guard) for files and
-    directories (walked for ``*.py``), sorted by (path, line, col, code)."""
+def check_paths(paths: Sequence[Path], *, candidates: bool = False, both: bool = False) -> list[Finding]:
+    """Findings (``candidates``: the sites left to the runtime guard instead; ``both``: the two in
+    one pass, told apart by code) for files and directories (walked for ``*.py``), sorted by
+    (path, line, col, code)."""
     with nogc.paused():
-        findings = [f for file in iter_files(paths) for f in check_file(file, candidates=candidates)]
+        findings = [
+            f for file in iter_files(paths) for f in check_file(file, candidates=candidates, both=both)
+        ]
     return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))

@@ -70,10 +70,11 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from infra.asyncmock import check_paths
+    from infra.asyncmock import RULES, check_paths
 
-    findings = check_paths(args.paths)
-    unjudged = check_paths(args.paths, candidates=True) if args.explain else []
+    every = check_paths(args.paths, both=args.explain)
+    findings = [f for f in every if f.code in RULES]
+    unjudged = [f for f in every if f.code not in RULES]
     if args.format == "json":
         entries: list[dict[str, object]] = [f._asdict() for f in findings]
         if args.explain:
