@@ -37,6 +37,7 @@ ENV = "INFRA_PYTEST_REPORT"
 RESTORE_ENV = "INFRA_RESTORE"
 ROOT_ENV = "INFRA_REPO_ROOT"  # the repository root, when pytest starts in a subdirectory
 SUBPROCESS = "<subprocess>"
+ALWAYS_MARK = "infra_always"  # @pytest.mark.infra_always: never deselected
 STAT = "?stat"  # suffix of a path whose metadata (existence, size, mode) was read
 IMPORT = "?import"  # suffix of a module imported outside any test (its import-time effects count)
 _RANK = {"passed": 0, "skipped": 1, "failed": 2}
@@ -293,7 +294,12 @@ class _Restorer:
         before = list(items)
         yield
         kept = {id(item) for item in items}
-        restored = [i for i in before if id(i) not in kept and self.must_run(_repo_id(self.config, i.nodeid))]
+        restored = [
+            i
+            for i in before
+            if id(i) not in kept
+            and (i.get_closest_marker(ALWAYS_MARK) or self.must_run(_repo_id(self.config, i.nodeid)))
+        ]
         items.extend(restored)
         self.restored += len(restored)
 
@@ -347,6 +353,7 @@ class _Recorder:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{ALWAYS_MARK}: never deselected by infra's test selection")
     out = os.environ.get(ENV)
     if not out:
         return

@@ -330,3 +330,17 @@ def test_selection_engages_when_a_fixture_walks_the_repository(tmp_path: Path) -
     )
     out = _agree(root, {"src/pkg/other.py": "def unrelated():\n    return 2\n"}, {"unit"})
     assert "mode testmon" in out and "1 selected" in out, out
+
+
+def test_the_infra_always_marker_keeps_a_test_from_being_deselected(tmp_path: Path) -> None:
+    """A test marked infra_always runs on every narrowed push (here: one whose code never changed)."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "pytest.ini": "[pytest]\npythonpath = src\nmarkers =\n    infra_always: always run\n",
+            "tests/test_kept.py": "import pytest\n\n@pytest.mark.infra_always\ndef test_kept():\n    pass\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    out = _agree(root, {"src/pkg/other.py": "def unrelated():\n    return 1  # same\n\n\ndef more():\n    return 2\n"}, set())
+    assert "2 selected" in out, out
