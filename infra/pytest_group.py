@@ -226,7 +226,8 @@ def _attribute(
     blamed = _modifiers(report, members, targets, outcome.tree_changes(ctx.root))
     if report is not None:
         selection.remember_durations(ctx.project, ctx.session, report.durations)
-        if report.exitstatus in (0, 1, 5):  # a complete run: its read records are trustworthy
+        tracked = decision.env.get(selection.TRACK_ENV) != "0"
+        if tracked and report.exitstatus in (0, 1, 5):  # a complete run: its read records are trustworthy
             path = selection.reads_file(ctx.project, ctx.session, group_key)
             reads.remember(
                 path, ctx.root, reads.Run(report.reads, report.outside, report.readers, report.rootdir)

@@ -357,7 +357,8 @@ def pytest_configure(config: pytest.Config) -> None:
     out = os.environ.get(ENV)
     if not out:
         return
-    config.pluginmanager.register(_Tracker(config), "infra-tracker")
+    if os.environ.get("INFRA_TRACK") != "0":
+        config.pluginmanager.register(_Tracker(config), "infra-tracker")
     restorer = None
     spec_path = os.environ.get(RESTORE_ENV)
     if spec_path:

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from infra import output, reads, resources, results
+from infra import fingerprint, output, reads, resources, results
 from infra.attribution import owns
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 TESTMON_TABLES = frozenset({"metadata", "environment", "test_execution", "file_fp"})
 RESTORE_ENV = "INFRA_RESTORE"
+TRACK_ENV = "INFRA_TRACK"  # "0": record no reads (a CI run keeps no state)
 
 
 class Decision(NamedTuple):
@@ -183,6 +184,8 @@ def decide(
             recorded_work(project, session, targets), jobs=resources.jobs_from_env()
         )
         xdist = ("-n", str(workers)) if workers else ()
+        if full and fingerprint.is_ci(os.environ):  # nothing recorded survives a CI job: no tracing
+            return Decision("full", reason, ("-p", "no:testmon", *xdist), {TRACK_ENV: "0"}, workers=workers)
         return Decision("full", reason, ("--testmon-noselect", *xdist), env, workers=workers)
     assert records is not None  # full_reason() says "no testmon data yet" otherwise
     always = [m for m in members if m.hook.id in project.settings.always_full]

@@ -342,5 +342,9 @@ def test_the_infra_always_marker_keeps_a_test_from_being_deselected(tmp_path: Pa
             "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
         },
     )
-    out = _agree(root, {"src/pkg/other.py": "def unrelated():\n    return 1  # same\n\n\ndef more():\n    return 2\n"}, set())
+    out = _agree(
+        root,
+        {"src/pkg/other.py": "def unrelated():\n    return 1  # same\n\n\ndef more():\n    return 2\n"},
+        set(),
+    )
     assert "2 selected" in out, out

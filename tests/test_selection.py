@@ -257,3 +257,18 @@ def test_subprocess_tests_always_run(tmp_path: Path) -> None:
     data = json.loads(records.read_text())
     assert data["tests"]["tests/test_git.py::test_nothing_local_tracked"] == {"<subprocess>": ""}
     assert "data/catalog.yaml" in data["outside"]
+
+
+def test_a_ci_full_run_records_nothing_and_traces_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In CI no state survives the job: pytest runs without testmon and no read records are kept."""
+    root = git_dir(tmp_path / "repo")
+    write(root, FILES)
+    commit(root, "init")
+    monkeypatch.setenv("CI", "true")
+    result = _run(root, all_files=True, full=True)
+    assert {h.status for h in result.hooks} == {Status.PASSED}
+    assert result.tests.selected == 4
+    assert not list((root / ".infra" / "testmon").glob("*.reads.json"))
+    assert not list((root / ".infra" / "testmon").glob("*.db"))
