@@ -129,6 +129,7 @@ class Site(NamedTuple):
     call: ast.Call
     candidate: str
     awaited: list[tuple[MockPath, ast.Await]]
+    factory: bool = False  # stored as a patched mock's ``return_value``: what the patched factory makes
 
 
 def sites(tree: ast.Module) -> Iterator[Site]:
@@ -136,29 +137,32 @@ def sites(tree: ast.Module) -> Iterator[Site]:
     index = ModuleIndex(tree)
     flow, names = Flow(index), index.names
     claimed: set[ast.AST] = set()
+    patched: set[tuple[ast.AST, str]] = set()  # (scope, name) bound to a patch's mock
     for call in index.calls:
         patch = patch_call(call, names)
         if patch is None:
             continue
         if patch.new_callable is not None:
             claimed.add(lambda_ctor(patch.new_callable, names) or patch.new_callable)
+        groups = flow.bind.decorator_groups(patch) or [flow.bind.patch_results(patch, ())]
+        patched.update((d.scope, d.path[0]) for g in groups for d in g if len(d.path) == 1)
         code = (
             "AM002" if creates_asyncmock(patch, names) else "AM003" if patches_async_def(patch, index) else ""
         )
-        if not code:
-            continue
-        groups = flow.bind.decorator_groups(patch) or [flow.bind.patch_results(patch, ())]
         # a patch puts the mock where the code under test finds it: it always leaks
-        if not flow.satisfied([[*g, flow.bind.leak] for g in groups], own_only=False):
+        if code and not flow.satisfied([[*g, flow.bind.leak] for g in groups], own_only=False):
             yield Site(call, code, flow.awaited_unconfigured())
     for call in index.calls:
         if call in claimed or not is_asyncmock_ctor(call, names) or ctor_configured(call):
             continue
         aexit = _aexit_target(index, call)
-        configured = flow.satisfied([flow.bind.destinations(call)], own_only=aexit)
+        dests = flow.bind.destinations(call)
+        # ``factory.return_value = AsyncMock()`` on a patched factory: the code under test gets it
+        factory = any(d.path[1:] == ("return_value",) and (d.scope, d.path[0]) in patched for d in dests)
+        configured = flow.satisfied([[*dests, flow.bind.leak] if factory else dests], own_only=aexit)
         awaited = flow.awaited_unconfigured()
         if not configured or awaited:
-            yield Site(call, "" if configured else "AM004" if aexit else "AM001", awaited)
+            yield Site(call, "" if configured else "AM004" if aexit else "AM001", awaited, factory)
 
 
 def unconfigured(tree: ast.Module) -> Iterator[tuple[ast.Call, str]]:
