@@ -206,13 +206,17 @@ def asyncmock_md(
 
 
 def _asyncmock_runtime(root: Path) -> list[tuple[str, ...]] | None:
-    """The guard's findings of the last full run (``ASYNCMOCK_GUARD_REPORT``), None when absent."""
+    """The guard's findings of the last full run of each pytest session, None when there is none.
+
+    ``.infra/asyncmock-guard.json``, or one ``.infra/asyncmock-guard.<session>.json`` per session.
+    """
     from infra.asyncmock_guard import read_report
 
-    path = root / ASYNCMOCK_GUARD_REPORT
-    if not path.is_file():
+    folder = (root / ASYNCMOCK_GUARD_REPORT).parent
+    paths = sorted(folder.glob(ASYNCMOCK_GUARD_REPORT.stem + "*.json")) if folder.is_dir() else []
+    if not paths:
         return None
-    return [(f.test, f.mock, f.created, f.use, f.used_at) for f in read_report(path)]
+    return [(f.test, f.mock, f.created, f.use, f.used_at) for p in paths for f in read_report(p)]
 
 
 def suite_md(suite: Suite, source: str) -> str:

@@ -219,3 +219,21 @@ def test_read_report_rejects_missing_and_foreign_files(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"schema": 99, "findings": []}), encoding="utf-8")
     with pytest.raises(FatalError, match="not an asyncmock guard report"):
         read_report(bad)
+
+
+def test_asyncmock_report_lists_the_runtime_findings_of_every_session(tmp_path: Path) -> None:
+    """reports/asyncmock.md shows each session's guard findings (test, mock, made at, use, line)."""
+    from infra.reports import committed
+
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    write(tests, "test_one.py", BYPASS)
+    [before] = [r.text for r in committed(tmp_path, tests) if r.name == "asyncmock.md"]
+    assert "No runtime report (`.infra/asyncmock-guard.json`)" in before
+    (tmp_path / ".infra").mkdir()
+    run_pytest(tests, env={"INFRA_ASYNCMOCK_REPORT": str(tmp_path / ".infra/asyncmock-guard.unit.json")})
+    (tmp_path / ".infra/asyncmock-guard.json").write_text('{"schema": 1, "findings": []}', encoding="utf-8")
+    [after] = [r.text for r in committed(tmp_path, tests) if r.name == "asyncmock.md"]
+    assert "1 use of an unconfigured awaited result" in after
+    row = "| test_one.py::test_bypass | authz.check | test_one.py:9 | truth value | test_one.py:6 |"
+    assert row in after
