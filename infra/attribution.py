@@ -45,7 +45,7 @@ def owns(target: str, test_id: str) -> bool:
     )
 
 
-def _collect_error_hits(target: str, error_id: str) -> bool:
+def collect_error_hits(target: str, error_id: str) -> bool:
     """A collection error in a file or directory that the target lies in or covers."""
     error_path = error_id.partition("::")[0].rstrip("/")
     path = target.partition("::")[0].rstrip("/")
@@ -56,7 +56,7 @@ def _collect_error_hits(target: str, error_id: str) -> bool:
 
 def verdict(targets: Sequence[str], report: PytestReport, *, narrowed: bool) -> Verdict:
     """The verdict for one hook. ``narrowed``: testmon may have deselected its tests."""
-    errors = [e for e in report.collect_errors if any(_collect_error_hits(t, e) for t in targets)]
+    errors = [e for e in report.collect_errors if any(collect_error_hits(t, e) for t in targets)]
     owned = {tid: outcome for tid, outcome in report.tests.items() if any(owns(t, tid) for t in targets)}
     failed = tuple(sorted(tid for tid, outcome in owned.items() if outcome == "failed"))
     if errors:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from infra import triggers
     from infra.execute import _Ctx, _Outcome
 
-_NOT_FOUND = re.compile(r"^ERROR: (?:file or directory )?not found: (.+)$", re.M)
+_NOT_FOUND = re.compile(r"^ERROR: (?:(?:file or directory )?not found: |found no collectors for )(.+)$", re.M)
 
 
 class Group(NamedTuple):
@@ -94,6 +94,9 @@ def _run_members(
                 outcome.add(_failed(m, f"pytest: not found: {', '.join(missing[m.hook.key])}", result))
         outcome.show(result, failed=True)
         rest = [m for m in members if m.hook.key not in missing]
+        for m in _broken(rest, targets, report):  # every target failed to collect: known already
+            outcome.add(_failed(m, f"collection error in {', '.join(targets[m.hook.key])}", result))
+        rest = [m for m in rest if m.hook.key not in outcome.hooks]
         if rest:
             _run_members(ctx, group_key, found, rest, decided, decision, outcome)
         return
@@ -103,6 +106,23 @@ def _run_members(
             _run_members(ctx, group_key, found, [m], decided, decision, outcome)
         return
     _attribute(ctx, group_key, members, targets, report, result, decision, outcome)
+
+
+def _broken(
+    members: Sequence[Member], targets: Mapping[str, Sequence[str]], report: attribution.PytestReport | None
+) -> list[Member]:
+    """Members each of whose targets lies in a file or directory that failed to collect."""
+    if report is None:
+        return []
+    return [
+        m
+        for m in members
+        if targets[m.hook.key]
+        and all(
+            any(attribution.collect_error_hits(t, e) for e in report.collect_errors)
+            for t in targets[m.hook.key]
+        )
+    ]
 
 
 def _aborted(report: attribution.PytestReport | None) -> bool:

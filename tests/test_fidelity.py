@@ -348,3 +348,24 @@ def test_the_infra_always_marker_keeps_a_test_from_being_deselected(tmp_path: Pa
         set(),
     )
     assert "2 selected" in out, out
+
+
+def test_a_file_that_fails_to_collect_fails_its_hooks_without_a_rerun_each(tmp_path: Path) -> None:
+    """Node ids and files in a broken test file fail; the healthy hook runs again once, not per hook."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("node", "pytest tests/test_bad.py::test_x", files="^tests/"),
+            _hook("whole", "pytest tests/test_bad.py", files="^tests/"),
+            _hook("ok", "pytest tests/test_ok.py", files="^tests/"),
+        ),
+        {
+            "tests/test_bad.py": "def test_x():\n    pass\n",
+            "tests/test_ok.py": "def test_ok():\n    pass\n",
+            "pytest.ini": "[pytest]\n",
+        },
+    )
+    out = _agree(
+        root, {"tests/test_bad.py": "import not_a_module\n\ndef test_x():\n    pass\n"}, {"node", "whole"}
+    )
+    assert out.count("-m pytest") <= 2, out
