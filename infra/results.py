@@ -192,6 +192,8 @@ def render_summary(
         lines.append(
             f"  note: tools not installed here: {', '.join(missing)} (hooks kept pre-commit's verdict)"
         )
+    if interrupted and not hooks and not unfinished:
+        return ["run interrupted before any hook ran"]
     if interrupted:
         lines.insert(0, "run interrupted: these counts cover only the sessions that finished")
     if unfinished:

@@ -10,6 +10,11 @@ parent killed with SIGKILL takes its hook processes with it instead of leaving t
 The kernel sends that signal when the *thread* that started the child exits; every call here
 waits for its child in the thread that started it, so that is the parent's death. A nox child
 asks the same for itself (``die_with_parent``), and its SIGTERM handler stops its hook trees.
+
+^C and SIGTERM go through ``interrupt``: it stops the running hooks' trees and raises
+``KeyboardInterrupt``, except while the main thread is starting a process (the signal would
+land in an at-fork callback and be lost with an "Exception ignored" traceback); then the spawn
+raises it once it returns. A hook stopped by an interrupt never yields a verdict.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,6 +40,33 @@ TERMINATE_GRACE_S = 2.0
 POLL_S = 0.05
 PARENT_ENV = "INFRA_NOX_PID"  # the nox parent of a prepush run, for its children's death watch
 _PR_SET_PDEATHSIG = 1
+_stopping = threading.Event()  # an interrupt arrived: start nothing more, report nothing more
+_live: set[int] = set()  # children being waited for
+_spawning = [False]  # the main thread is inside a spawn (fork): raising there would be lost
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """The SIGINT/SIGTERM handler: stop every running hook tree, then ``KeyboardInterrupt``."""
+    _stopping.set()
+    for pid in list(_live):
+        with contextlib.suppress(psutil.Error):
+            for proc in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+                _signal(proc, signal.SIGTERM)
+    if not _spawning[0]:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _spawn() -> Iterator[None]:
+    """Around a fork: ``interrupt`` leaves raising to the caller, which checks ``_stopping`` after."""
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        _spawning[0] = True
+    try:
+        yield
+    finally:
+        if main:
+            _spawning[0] = False
 
 
 class ToolMissing(FatalError):
@@ -95,18 +127,20 @@ def cmd_output(
 ) -> tuple[int, str, str]:
     """Run a short command to completion; ``(returncode, stdout, stderr)``."""
     try:
-        proc = subprocess.run(
-            cmd,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-            preexec_fn=_child_setup(),
-        )
+        with _spawn():
+            proc = subprocess.run(
+                cmd,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                check=False,
+                preexec_fn=_child_setup(),
+            )
     except FileNotFoundError:
         raise ToolMissing(f"{cmd[0]}: command not found; install it or put it on PATH") from None
+    _raise_if_stopping()
     if check and proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise FatalError(
@@ -130,33 +164,38 @@ def run(
     """
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(
-            list(cmd),
-            cwd=cwd,
-            env=None if env is None else dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_child_setup(),
-        )
+        with _spawn():
+            proc = subprocess.Popen(
+                list(cmd),
+                cwd=cwd,
+                env=None if env is None else dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_child_setup(),
+            )
     except FileNotFoundError:
         return Result(tuple(cmd), 127, f"{cmd[0]}: command not found\n", 0.0, 0.0, 0.0)
     except PermissionError:
         return Result(tuple(cmd), 126, f"{cmd[0]}: permission denied\n", 0.0, 0.0, 0.0)
+    _live.add(proc.pid)
     chunks: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(proc, chunks), daemon=True)
     reader.start()
     timed_out = False
     try:
+        _raise_if_stopping()  # the interrupt came while we started it
         timed_out = not _wait_for_exit(proc, reader, timeout)
         if timed_out:
             stop_tree(proc.pid)
         status, usage = _reap(proc)
+        _raise_if_stopping()  # stopped by the interrupt: that is no verdict
     except BaseException:
         stop_tree(proc.pid)
         _reap(proc)
         raise
     finally:
+        _live.discard(proc.pid)
         reader.join(timeout=TERMINATE_GRACE_S)
     output = b"".join(chunks).decode("utf-8", "backslashreplace")
     if timed_out:
@@ -170,6 +209,11 @@ def run(
         peak_rss_mb=usage.ru_maxrss / 1024,
         timed_out=timed_out,
     )
+
+
+def _raise_if_stopping() -> None:
+    if _stopping.is_set():
+        raise KeyboardInterrupt
 
 
 def _drain(proc: subprocess.Popen[bytes], chunks: list[bytes]) -> None:

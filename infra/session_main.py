@@ -10,7 +10,6 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import FrameType
 
 import nox
 import nox.command
@@ -48,10 +47,6 @@ def load_project(root: Path) -> project.Project:
     return project.load(root, environ=dict(os.environ))
 
 
-def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # so run.run stops the child tree before we exit
-
-
 def _options(posargs: list[str], root: Path) -> execute.Options:
     args = parse_posargs(posargs)
     unkept = state.unwritable(root.resolve()) is not None  # selection data would not survive: run full
@@ -65,7 +60,8 @@ def _options(posargs: list[str], root: Path) -> execute.Options:
 
 def run(session: nox.Session, root: Path, names: Sequence[str]) -> None:
     """Run planned sessions (one, or a batch of short ones) in this nox session, one block each."""
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):  # else the noxfile's handler stands
+        signal.signal(signal.SIGTERM, run_mod.interrupt)
     if "--parallel-worker" in sys.argv:  # a nox child: stop (SIGTERM, our handler) if nox dies
         parent = os.environ.get(run_mod.PARENT_ENV, "")
         run_mod.die_with_parent(signal.SIGTERM, int(parent) if parent.isdigit() else None)

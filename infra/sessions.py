@@ -98,8 +98,10 @@ _EXPECTED: dict[str, frozenset[str]] = {}  # busy session -> the hooks that run:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    from infra import run  # stops running hook trees, raises KeyboardInterrupt (not mid-fork)
+
     _INTERRUPTED.append(signum)
-    raise KeyboardInterrupt
+    run.interrupt(signum, frame)
 
 
 def _sigterm_as_interrupt() -> None:
@@ -230,11 +232,12 @@ def register(root: Path | None = None) -> list[str]:
 
     product_sessions.register()
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
+    if _is_prepush_run(sys.argv):  # registered first: a run cut short while planning says so too
+        atexit.register(_print_summary, root, os.environ[RUN_ID_ENV])
     try:
         planned = _planned(root, fresh=_is_prepush_run(sys.argv))
         if _is_prepush_run(sys.argv):
             ordered = _prepush_sessions(root, planned)
-            atexit.register(_print_summary, root, os.environ[RUN_ID_ENV])
         else:
             worker = "--parallel-worker" in sys.argv  # runs one session by name: order is moot
             durations = {} if worker else resources.recorded_durations(root)
@@ -274,6 +277,8 @@ def _print_summary(root: Path, run_id: str) -> None:
 def _tidy(root: Path, run_id: str) -> None:
     from infra import ledger, output, session_main
 
+    if not state.run_dir(root, run_id).is_dir():
+        return  # stopped before it began (a config error, ^C while planning): nothing to tidy
     state.end_run(root, run_id)
     if os.environ.get(state.PROBLEM_ENV):
         return

@@ -85,6 +85,7 @@ def test_an_interrupted_summary_says_so_and_names_the_unfinished_hooks() -> None
     assert lines[1] == "1 hooks in 1 sessions: 1 passed, 0 failed, 0 skipped"
     assert lines[-1] == "  did not finish (2): b, c"
     assert results.render_summary([_result("s", "r", PASSED)])[0].startswith("1 hooks")
+    assert results.render_summary([], interrupted=True) == ["run interrupted before any hook ran"]
 
 
 def test_a_result_that_cannot_be_stored_is_one_warning(
