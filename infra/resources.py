@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 MEMORY_PER_JOB = 768 * 1024 * 1024
 TAIL_BYTES = 512 * 1024
 JOBS_ENV = "INFRA_JOBS"
+LONG_POLE_ENV = "INFRA_LONG_POLE"
 XDIST_SECONDS_PER_WORKER = 10.0
 FOLD_S = 0.5  # REFERENCE §2: a parallel child only pays for sessions longer than ~0.5 s
 BATCH_S = 1.0
@@ -65,8 +66,20 @@ def xdist_workers(work_s: float | None, *, jobs: int, cpus: int | None = None) -
     return workers if workers >= 2 else 0
 
 
-def jobs_from_env() -> int:
-    """How many sessions nox runs at once, as the parent's noxfile import decided it."""
+def long_pole(durations: Mapping[str, float], busy: Sequence[str]) -> str | None:
+    """The busy session that takes at least twice as long as any other (recorded): once the
+    others end it has the machine to itself, so it may use every core (xdist) from the start."""
+    times = sorted(((durations.get(name, 0.0), name) for name in busy), reverse=True)
+    if not times or times[0][0] <= 0:
+        return None
+    return times[0][1] if len(times) == 1 or times[0][0] >= 2 * times[1][0] else None
+
+
+def jobs_from_env(session: str | None = None) -> int:
+    """How many sessions nox runs at once, as the parent's noxfile import decided it (1 for the
+    long pole, ``INFRA_LONG_POLE``: it outlives the others)."""
+    if session is not None and os.environ.get(LONG_POLE_ENV) == session:
+        return 1
     try:
         return max(1, int(os.environ.get(JOBS_ENV, "1")))
     except ValueError:

@@ -181,7 +181,7 @@ def decide(
     if reason is not None:
         targets = [t for m in members for t in m.repo_targets(decided[m.hook.key].filenames)]
         workers = resources.xdist_workers(
-            recorded_work(project, session, targets), jobs=resources.jobs_from_env()
+            recorded_work(project, session, targets), jobs=resources.jobs_from_env(session.name)
         )
         xdist = ("-n", str(workers)) if workers else ()
         if full and fingerprint.is_ci(os.environ):  # nothing recorded survives a CI job: no tracing

@@ -161,7 +161,7 @@ def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozens
     busy = {name: keys for name, keys in running.items() if keys}
     run_id = os.environ[RUN_ID_ENV]
     state.check_run(root, proj.settings.ledger)  # one warning line when state cannot be kept
-    state.begin_run(root, run_id)
+    state.begin_run(root, run_id, busy)
     os.environ[run.PARENT_ENV] = str(os.getpid())  # children die with this process
     _EXPECTED.update(busy)
     handoff.write(root, run_id, handoff.Handoff(proj, change, decided, os.getpid()))
@@ -186,6 +186,9 @@ def _prepush_sessions(root: Path, planned: list[dict[str, Any]]) -> list[dict[st
     """What nox runs for this push, longest first by what the same hooks took before; sizes ``-j``."""
     busy = _settle_idle(root, planned)
     durations = resources.recorded_durations(root, busy)
+    pole = resources.long_pole(durations, list(busy))
+    if pole is not None:
+        os.environ[resources.LONG_POLE_ENV] = pole  # its children may use every core (xdist)
     ordered = resources.longest_first(planned, durations)
     children = resources.worth_children(list(busy), durations)
     if children:

@@ -39,6 +39,29 @@ def test_xdist_workers(work_s: float | None, jobs: int, cpus: int, workers: int)
     assert resources.xdist_workers(work_s, jobs=jobs, cpus=cpus) == workers
 
 
+@pytest.mark.parametrize(
+    ("durations", "pole"),
+    [
+        ({"pytest": 300.0, "docs": 100.0, "meta": 40.0}, "pytest"),
+        ({"pytest": 300.0, "docs": 200.0}, None),  # two long sessions share the cores
+        ({"pytest": 3.0}, "pytest"),
+        ({}, None),  # nothing recorded
+    ],
+)
+def test_long_pole(durations: dict[str, float], pole: str | None) -> None:
+    """Only a session twice as long as any other is the long pole."""
+    assert resources.long_pole(durations, list(durations) or ["x"]) == pole
+
+
+def test_the_long_pole_counts_as_running_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The long pole sizes xdist as if alone; the other sessions keep their share."""
+    monkeypatch.setenv(resources.JOBS_ENV, "2")
+    monkeypatch.setenv(resources.LONG_POLE_ENV, "pytest")
+    assert resources.jobs_from_env("pytest") == 1
+    assert resources.jobs_from_env("docs") == 2
+    assert resources.xdist_workers(300.0, jobs=resources.jobs_from_env("pytest"), cpus=2) == 2
+
+
 def test_longest_first_uses_recorded_medians(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The ledger's recent walls order sessions; unknown ones use the static estimate."""
     monkeypatch.delenv("INFRA_LEDGER", raising=False)
