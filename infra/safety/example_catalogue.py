@@ -141,7 +141,8 @@ def _writes(rel: str, test: str, target: str, body: str) -> Edit:
         f"\n\ndef {test}(repo_root: Path) -> None:\n"
         f'    """Writes {target} (a tracked file)."""\n'
         f'    path = repo_root / "{target}"\n'
-        f"    {body}\n",
+        f"    {body}\n"
+        "    assert path.exists()\n",
     )
 
 
@@ -210,9 +211,9 @@ def _subdir() -> list[Mutation]:
             "_apply_patch ignores patches",
         ),
         (
-            "documents.extend(build(target))",
-            "documents.extend(build(target)[:1])",
-            "build keeps one document of a base",
+            "container[\"image\"] = f\"{image.get('newName', repository)}:{image['newTag']}\"",
+            'container["image"] = f"{image.get(\'newName\', repository)}:latest"',
+            "_transform pins images to :latest",
         ),
     ]
     return [
@@ -244,13 +245,12 @@ def _class3() -> list[Mutation]:
     ]
 
 
-def _class4(ordinary: list[Mutation]) -> list[Mutation]:
-    """Three failing ordinary mutations pushed broken, with the fix left unstaged."""
+def _class4(root: Path, ordinary: list[Mutation]) -> list[Mutation]:
+    """Three failing test mutations pushed broken, with the fix left unstaged."""
     from infra.safety.model import undo_in_worktree
 
-    picked = [m for m in ordinary if m.kind == "test"][:2] + [m for m in ordinary if m.kind == "deployments"][
-        :1
-    ]
+    fixture_test = python_mutations(root, "tests/test_fixture_organization.py", "test", 1)
+    picked = [m for m in ordinary if m.kind == "test"][:2] + fixture_test
     return [
         m._replace(
             cls="4", describe=f"{m.describe} committed, fixed in the working tree", unstaged=undo_in_worktree
@@ -338,4 +338,4 @@ def ordinary(root: Path) -> list[Mutation]:
 def catalogue(root: Path) -> list[Mutation]:
     """Every mutation of the example at ``root``, classes first."""
     plain = ordinary(root)
-    return [*_class1(), *_subdir(), *_class3(), *_class4(plain), *_class5(), *plain]
+    return [*_class1(), *_subdir(), *_class3(), *_class4(root, plain), *_class5(), *plain]
