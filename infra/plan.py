@@ -121,6 +121,7 @@ DOMAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 PROJECT_ENV_LAUNCHERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch"})
+_DOMAIN_WORDS = tuple((domain, tuple(w.replace("\\", "") for w in words)) for domain, words in DOMAINS)
 
 
 class Member(NamedTuple):
@@ -240,10 +241,11 @@ def domain_of(hook: Hook, classified: Classified) -> tuple[str, str]:
     if classified.tool:
         haystacks.append(("tool", classified.tool))
     for where, text in haystacks:
-        for domain, words in DOMAINS:
+        lowered = text.lower()
+        for domain, words in _DOMAIN_WORDS:
             for word in words:
-                if re.search(word if word.startswith("\\") else re.escape(word), text.lower()):
-                    return domain, f"{where} mentions {word.replace(chr(92), '')!r}"
+                if word in lowered:  # the table's regexes are literal text (`\.md` is ".md")
+                    return domain, f"{where} mentions {word!r}"
     return "misc", "no domain keyword matched"
 
 
@@ -304,13 +306,12 @@ def _split_by_pytest_config(
         cfg = pytest_configs.get(hook.key)
         if cfg is not None and classified[hook.key].pytest is not None:
             rootdirs.setdefault(placed[hook.key][0], []).append(cfg.rootdir)
+    main_rootdirs = {s: "." if "." in seen else seen[0] for s, seen in rootdirs.items() if len(set(seen)) > 1}
     out = dict(placed)
     for hook in hooks:
         cfg = pytest_configs.get(hook.key)
         session, reason = placed[hook.key]
-        seen = rootdirs.get(session, [])
-        main_rootdir = "." if "." in seen else seen[0] if seen else None
-        if cfg is None or len(set(seen)) < 2 or cfg.rootdir == main_rootdir:
+        if cfg is None or session not in main_rootdirs or cfg.rootdir == main_rootdirs[session]:
             continue
         slug = re.sub(r"[^a-z0-9]+", "-", cfg.rootdir.lower()).strip("-")
         out[hook.key] = (f"{session}-{slug}", f"{reason}; own pytest config ({cfg.describe()})")
