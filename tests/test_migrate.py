@@ -224,7 +224,7 @@ def test_check_and_revert_through_the_cli(
     assert "would be parked in `manual`: 6 hooks" in out and "would change; run `infra migrate`" in out
     assert path.read_text() == SMALL
     assert main(["migrate"]) == 0
-    assert "written; next: `pre-commit install --hook-type pre-push`" in capsys.readouterr().out
+    assert "written; next: `infra init` (installs the pre-push hook" in capsys.readouterr().out
     assert main(["migrate", "--check"]) == 0
     assert main(["migrate", "--revert", "--check"]) == 1
     assert "would be restored: 6 stages lines" in capsys.readouterr().out

@@ -44,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
         output.write_line(f"{path}: would change; run `{command}`")
         return EXIT_FAILED
     follow_up = (
-        "" if args.revert else "; next: `pre-commit install --hook-type pre-push`, then `infra doctor`"
+        ""
+        if args.revert
+        else "; next: `infra init` (installs the pre-push hook with this environment on PATH, runs doctor)"
     )
     output.write_line(f"{path}: written{follow_up}")
     return EXIT_OK
