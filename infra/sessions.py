@@ -129,7 +129,11 @@ def _register_error(message: str) -> list[str]:
 def _is_prepush_run(argv: list[str]) -> bool:
     """The nox parent about to run prepush sessions (not a parallel child, not --list)."""
     options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
-    return "prepush" in options and not {"--parallel-worker", "-l", "--list", "--json"} & set(options)
+    if {"--parallel-worker", "-l", "--list", "--json", "--list-sessions"} & set(options):
+        return False
+    words = [w.split("=", 1)[1] if w.startswith(("--tags=", "--tag=")) else w for w in options]
+    words = [w[2:] if w.startswith("-t") and len(w) > 2 else w for w in words]
+    return "prepush" in words or any(w.startswith("prepush,") or w.endswith(",prepush") for w in words)
 
 
 def _posargs() -> list[str]:
@@ -146,7 +150,7 @@ def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozens
     them all in-process with ``-j 1``, where an idle session costs milliseconds). The plan, the
     change set and every hook's trigger are handed to the children (``infra.handoff``).
     """
-    from infra import changes, execute, handoff, pushed, run, session_main
+    from infra import changes, execute, handoff, pushed, run, rundirs, session_main
 
     all_files = session_main.wants_all_files("--all-files" in _posargs(), os.environ)
     if not all_files:
@@ -161,7 +165,7 @@ def _settle_idle(root: Path, planned: list[dict[str, Any]]) -> dict[str, frozens
     busy = {name: keys for name, keys in running.items() if keys}
     run_id = os.environ[RUN_ID_ENV]
     state.check_run(root, proj.settings.ledger)  # one warning line when state cannot be kept
-    state.begin_run(root, run_id, busy)
+    rundirs.begin_run(root, run_id, busy)
     os.environ[run.PARENT_ENV] = str(os.getpid())  # children die with this process
     _EXPECTED.update(busy)
     handoff.write(root, run_id, handoff.Handoff(proj, change, decided, os.getpid()))
@@ -278,17 +282,17 @@ def _print_summary(root: Path, run_id: str) -> None:
 
 
 def _tidy(root: Path, run_id: str) -> None:
-    from infra import ledger, output, session_main
+    from infra import ledger, output, rundirs, session_main
 
     if not state.run_dir(root, run_id).is_dir():
         return  # stopped before it began (a config error, ^C while planning): nothing to tidy
-    state.end_run(root, run_id)
+    rundirs.end_run(root, run_id)
     if os.environ.get(state.PROBLEM_ENV):
         return
     try:
         settings = session_main.load_project(root).settings
-        state.sweep_killed(root, live=run_id)
-        state.prune_runs(root, settings.keep_runs, live=run_id)
+        rundirs.sweep_killed(root, live=run_id)
+        rundirs.prune_runs(root, settings.keep_runs, live=run_id)
         compacted = ledger.compact_if_large(settings.ledger)
     except (OSError, FatalError) as exc:
         output.warn(f"{state.root_dir(root)}: old runs not pruned ({exc}); they are removed next time")

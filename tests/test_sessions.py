@@ -63,6 +63,9 @@ def test_prepush_run_detection() -> None:
     assert not sessions._is_prepush_run(["nox", "-t", "prepush", "--parallel-worker"])
     assert not sessions._is_prepush_run(["nox", "--list", "-t", "prepush"])
     assert not sessions._is_prepush_run(["nox", "-s", "tests", "--", "prepush"])
+    assert sessions._is_prepush_run(["nox", "--tags=prepush"])
+    assert sessions._is_prepush_run(["nox", "-tprepush"])
+    assert sessions._is_prepush_run(["nox", "--tags", "lint", "prepush"])
 
 
 def test_idle_sessions_are_settled_without_a_nox_child(tmp_path: Path) -> None:
