@@ -7,9 +7,13 @@ Layout of the state directory (``<root>/.infra/``, git-ignored by its own ``.git
     runs/<run id>/<session>.json    one session's verdicts; the last ``keep-runs`` runs are kept
     runs/<run id>/handoff.pickle    the nox parent's plan for its children, removed at exit
     runs/<run id>/parent.pid        the live nox parent (pid, start time), removed at exit
+    runs/<run id>/hooks.expected    the hooks the run set out to run (session -> hook keys)
     runs/<run id>/tmp/              the nox parent's temp files (nox's child reports), removed at exit
     testmon/<session>-<digest>.*    testmon data, read records and restore spec per pytest group
     durations/<session>.json        per-test durations (xdist sizing, reports)
+
+``infra.rundirs`` looks after a run's directory over its life (begun, ended, swept when its
+parent was killed, pruned to the last ``keep-runs``).
 
 Names that become file names (session names, run ids) go through ``safe_name``: a name that is
 not plain letters, digits, ``-``, ``_`` and ``.`` is percent-encoded, so no name can climb out
@@ -30,7 +34,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -42,8 +45,9 @@ LEDGER_ENV = "INFRA_LEDGER"
 DEFAULT_LEDGER = f"{STATE_DIR}/ledger.jsonl"
 PROBLEM_ENV = "INFRA_STATE_PROBLEM"  # set by the nox parent once it has warned; children stay quiet
 KEEP_RUNS = 20
+HANDOFF_FILE = "handoff.pickle"
 PARENT_FILE = "parent.pid"
-STALE_TEMP_S = 600.0  # a temp file this old belongs to a writer that died
+EXPECTED_FILE = "hooks.expected"  # JSON; not *.json, which are session results
 _SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}")
 _IGNORE = "# written by infra: local state, never committed\n*\n"
 _warned: set[str] = set()
@@ -148,7 +152,7 @@ def result_path(root: Path, run_id: str, session: str) -> Path:
 
 
 def handoff_path(root: Path, run_id: str) -> Path:
-    return run_dir(root, run_id) / "handoff.pickle"
+    return run_dir(root, run_id) / HANDOFF_FILE
 
 
 def testmon_stem(root: Path, session: str, digest: str) -> Path:
@@ -212,83 +216,3 @@ def check_run(root: Path, ledger: Path) -> None:
     if problem is not None:
         output.warn(f"{ledger}: not writable ({problem}); this run's timing records are not kept")
         os.environ[PROBLEM_ENV] = f"ledger:{problem}"
-
-
-def begin_run(root: Path, run_id: str) -> None:
-    """In the nox parent: note who runs (so a later run can tell this one was killed) and keep the
-    parent's temp files (nox's report files) inside the run's directory. Best effort."""
-    target = run_dir(root, run_id)
-    with contextlib.suppress(OSError):
-        (target / "tmp").mkdir(parents=True, exist_ok=True)
-        write_atomic(target / PARENT_FILE, _identity(os.getpid()))
-        tempfile.tempdir = str(target / "tmp")
-
-
-def end_run(root: Path, run_id: str) -> None:
-    """Undo ``begin_run`` (at the parent's exit)."""
-    target = run_dir(root, run_id)
-    if tempfile.tempdir == str(target / "tmp"):
-        tempfile.tempdir = None
-    _clear(target)
-
-
-def _clear(target: Path) -> None:
-    shutil.rmtree(target / "tmp", ignore_errors=True)
-    for name in ("handoff.pickle", PARENT_FILE):
-        with contextlib.suppress(OSError):
-            (target / name).unlink()
-
-
-def _identity(pid: int) -> str:
-    import psutil
-
-    try:
-        return f"{pid} {psutil.Process(pid).create_time()}"
-    except psutil.Error:
-        return f"{pid} 0"
-
-
-def sweep_killed(root: Path, live: str | None = None) -> list[str]:
-    """Remove what killed runs left (hand-off, temp files): runs whose recorded parent is gone."""
-    swept = []
-    for marker in runs_dir(root).glob(f"*/{PARENT_FILE}"):
-        if marker.parent.name == safe_name(live or ""):
-            continue
-        try:
-            pid, _, started = marker.read_text().partition(" ")
-        except OSError:
-            continue
-        if not pid.isdigit() or _identity(int(pid)) != f"{pid} {started}":
-            _clear(marker.parent)
-            swept.append(marker.parent.name)
-    return swept
-
-
-def prune_runs(root: Path, keep: int = KEEP_RUNS, *, live: str | None = None) -> list[str]:
-    """Remove all but the newest ``keep`` run directories (never ``live``); returns the removed ids.
-
-    A run killed before it could clean up leaves its directory behind, and a writer killed
-    mid-write its temp file: the next run's pruning takes them away.
-    """
-    base = runs_dir(root)
-    try:
-        runs = sorted((d for d in base.iterdir() if d.is_dir()), key=_mtime, reverse=True)
-    except OSError:
-        return []
-    removed = []
-    for old in runs[keep:]:
-        if old.name != safe_name(live or ""):
-            shutil.rmtree(old, ignore_errors=True)
-            removed.append(old.name)
-    stale = time.time() - STALE_TEMP_S
-    for temp in [*root_dir(root).glob(".*.tmp"), *base.glob("*/.*.tmp")]:
-        if _mtime(temp) < stale:
-            temp.unlink(missing_ok=True)
-    return removed
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0

@@ -333,7 +333,7 @@ def test_eight_concurrent_runs_in_one_repository(tmp_path: Path, expected: dict[
 
 def _leftovers(root: Path) -> list[Path]:
     runs = root / ".infra" / "runs"
-    return [p for name in ("handoff.pickle", state.PARENT_FILE, "tmp") for p in runs.glob(f"*/{name}")]
+    return [p for name in (state.HANDOFF_FILE, state.PARENT_FILE, "tmp") for p in runs.glob(f"*/{name}")]
 
 
 @pytest.mark.slow

@@ -113,41 +113,6 @@ def test_check_run_warns_once_and_tells_the_children(
     assert capsys.readouterr().err == ""
 
 
-def test_old_runs_are_pruned_newest_kept(tmp_path: Path) -> None:
-    """Only the newest `keep` run directories stay (the live one always), and stale temp files go."""
-    runs = tmp_path / ".infra" / "runs"
-    for n in range(5):
-        (runs / f"r{n}").mkdir(parents=True)
-        os.utime(runs / f"r{n}", (n, n))
-    stale = runs / "r4" / ".pytest.json.abc.tmp"
-    stale.write_text("")
-    os.utime(stale, (0, 0))
-    assert sorted(state.prune_runs(tmp_path, 2, live="r0")) == ["r1", "r2"]
-    assert sorted(p.name for p in runs.iterdir()) == ["r0", "r3", "r4"]
-    assert not stale.exists()
-    assert state.prune_runs(tmp_path / "nowhere", 2) == []
-
-
-def test_what_a_killed_run_left_is_swept(tmp_path: Path) -> None:
-    """A run whose recorded parent is gone loses its hand-off and temp files; a live run keeps them."""
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    state.begin_run(tmp_path, "live")
-    try:
-        killed = state.run_dir(tmp_path, "killed")
-        (killed / "tmp" / "nox-report").mkdir(parents=True)
-        (killed / "handoff.pickle").write_bytes(b"x")
-        (killed / "pytest.json").write_text("{}")
-        (killed / state.PARENT_FILE).write_text(f"{dead.stdout.strip()} 1.0")
-        assert state.sweep_killed(tmp_path, live="other") == ["killed"]
-        assert sorted(p.name for p in killed.iterdir()) == ["pytest.json"]
-        assert (state.run_dir(tmp_path, "live") / state.PARENT_FILE).exists()
-    finally:
-        state.end_run(tmp_path, "live")
-    assert not (state.run_dir(tmp_path, "live") / "tmp").exists()
-
-
 def test_a_custom_ledger_path_is_used_by_every_reader_and_writer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

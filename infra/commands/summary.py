@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from infra import output, results
+    from infra import output, results, rundirs
     from infra.errors import FatalError
     from infra.results import Status
 
@@ -22,11 +22,16 @@ def run(args: argparse.Namespace) -> int:
     if run_id is None:
         raise FatalError(f"{results.runs_dir(root)}: no recorded run; run `nox -t prepush` first")
     found = results.read_run(root, run_id)
-    if not found:
+    if not found and rundirs.expected_hooks(root, run_id) is None:
         raise FatalError(f"{results.runs_dir(root) / run_id}: no session results in this run")
     for result in found:
         for line in results.render_session(result):
             output.write_line(line)
-    for line in results.render_summary(found):
+    expected = rundirs.expected_hooks(root, run_id) or set()
+    unfinished = sorted(expected - {h.key for r in found for h in r.hooks})
+    if unfinished and rundirs.running(root, run_id):
+        output.write_line(f"run {run_id} is still running: {len(unfinished)} hooks have not reported yet")
+        unfinished = []
+    for line in results.render_summary(found, interrupted=bool(unfinished), unfinished=unfinished):
         output.write_line(line)
-    return 1 if any(r.status is Status.FAILED for r in found) else 0
+    return 1 if unfinished or any(r.status is Status.FAILED for r in found) else 0
