@@ -653,19 +653,24 @@ def test_rules_document_every_code() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    [b"def f(:\n", b"x = 1\x00\n", b"y = AsyncMock()\nx = " + b" + ".join([b"1"] * 5000) + b"\n"],
+    [
+        b"def f(:\n    patch\n",
+        b"x = AsyncMock\x00\n",
+        b"y = AsyncMock()\nx = " + b" + ".join([b"1"] * 5000) + b"\n",
+    ],
     ids=["syntax", "null-byte", "too-deep"],
 )
 def test_unparsable_source_is_reported(source: bytes) -> None:
-    """A file that cannot be parsed gives AM000, never a clean result."""
+    """A file that mentions mocks but cannot be parsed gives AM000, never a clean result."""
     [finding] = check_source(source, "bad.py")
     assert finding.code == "AM000"
     assert finding.message.startswith("cannot parse")
 
 
 def test_source_without_mocks_is_clean() -> None:
-    """A module that mentions neither AsyncMock nor patch has no findings."""
+    """A module that mentions neither AsyncMock nor patch has no findings, and is not even parsed."""
     assert check_source("def test_x():\n    assert 1\n", "t.py") == []
+    assert check_source("def test_x(:\n", "t.py") == []
 
 
 # -- files and directories -------------------------------------------------------------------

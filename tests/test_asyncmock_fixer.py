@@ -296,7 +296,7 @@ def test_cli_fix_writes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "fixed 1 finding(s) in 1 file(s); 0 left" in capsys.readouterr().err
     assert check_source(bad.read_bytes(), "x", candidates=True) == []
     broken = tmp_path / "test_broken.py"
-    broken.write_text("def f(:\n")
+    broken.write_text("def f(:\n    AsyncMock()\n")
     assert main(["asyncmock", "fix", "--candidates", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert f"warning: {broken}: left untouched: cannot be parsed" in err
