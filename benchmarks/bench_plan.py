@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/bench_plan.py [--hooks 1000 5000 20000] [--repeat 3]``; writes
 ``benchmarks/plan-results.md``. Issue 15's targets: at 20k hooks, ``infra plan`` within 2x of
-``pre-commit validate-config`` on the same file, and linear in the number of hooks (time per
-hook at 20k within 1.5x of that at 1k).
+``pre-commit validate-config`` on the same file (wall and CPU), and linear in the number of
+hooks (CPU time per hook at 20k within 1.5x of that at 1k).
 
 The configs are what a large reference-style config looks like, scaled: ``repo: local`` hooks
 with ``files`` filters and ``stages: [pre-push]``, a third of them pytest invocations of node
@@ -104,7 +104,8 @@ def main() -> int:
     rows = [measure(n, options.repeat) for n in options.hooks]
     first, last = rows[0], rows[-1]
     ratio = last["plan_wall"] / last["validate_wall"]
-    growth = (last["plan_wall"] / last["hooks"]) / (first["plan_wall"] / first["hooks"])
+    cpu_ratio = last["plan_cpu"] / last["validate_cpu"]
+    growth = (last["plan_cpu"] / last["hooks"]) / (first["plan_cpu"] / first["hooks"])
     load = os.getloadavg()
     lines = [
         "# `infra plan` vs `pre-commit validate-config`",
@@ -112,23 +113,25 @@ def main() -> int:
         f"Written by `benchmarks/bench_plan.py` (medians of {options.repeat} interleaved runs, new processes; "
         f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs).",
         "",
-        "| hooks | validate-config wall s | cpu s | infra plan wall s | cpu s | plan / validate | plan ms per 1k hooks |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| hooks | validate-config wall s | cpu s | infra plan wall s | cpu s | plan / validate wall | cpu "
+        "| plan cpu s per 1k hooks |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(
             f"| {int(r['hooks'])} | {r['validate_wall']:.2f} | {r['validate_cpu']:.2f} | {r['plan_wall']:.2f} "
-            f"| {r['plan_cpu']:.2f} | {r['plan_wall'] / r['validate_wall']:.2f}x | "
-            f"{1000 * r['plan_wall'] / r['hooks'] * 1000:.0f} |"
+            f"| {r['plan_cpu']:.2f} | {r['plan_wall'] / r['validate_wall']:.2f}x "
+            f"| {r['plan_cpu'] / r['validate_cpu']:.2f}x | {1000 * r['plan_cpu'] / r['hooks']:.2f} |"
             for r in rows
         ),
         "",
-        f"At {int(last['hooks'])} hooks: plan / validate = {ratio:.2f}x (target <= 2x); time per hook at "
-        f"{int(last['hooks'])} / at {int(first['hooks'])} = {growth:.2f} (linear: ~1, target <= 1.5).",
+        f"At {int(last['hooks'])} hooks: plan / validate = {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU (target <= 2x); "
+        f"CPU per hook at {int(last['hooks'])} / at {int(first['hooks'])} = {growth:.2f} (linear: ~1, the 1k "
+        "figure carries the interpreter start-up; target <= 1.5). CPU is the robust figure on a loaded machine.",
         "",
     ]
     text = "\n".join(lines)
     RESULTS.write_text(text)
     print(text)
-    return 0 if ratio <= 2 and growth <= 1.5 else 1
+    return 0 if max(ratio, cpu_ratio) <= 2 and growth <= 1.5 else 1
 
 
 if __name__ == "__main__":

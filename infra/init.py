@@ -54,9 +54,8 @@ class Step(NamedTuple):
     ok: bool = True  # False: the user has to act (``done`` says how)
 
     def line(self) -> str:
-        if not self.ok:
-            return f"todo  {self.name}: {self.done}"
-        return f"{'done' if self.done else 'ok'}  {self.name}: {self.done or 'already set up'}"
+        status = "todo" if not self.ok else "done" if self.done else "ok"
+        return f"{status:<6}{self.name}: {self.done or 'already set up'}"
 
 
 def environment_bin() -> Path:
@@ -111,7 +110,7 @@ def pyproject(root: Path, config: Path) -> Step:
         return Step("pyproject", "")
     table = (
         "[tool.infra]\n"
-        f'config = "{config.relative_to(root).as_posix()}"\n'
+        f'config = "{Path(os.path.relpath(config, root)).as_posix()}"\n'
         'ledger = ".infra/ledger.jsonl"\n'
         "session-timeout = 900\n"
     )
