@@ -27,6 +27,7 @@ from infra.results import Status
 from infra.safety.model import CLASSES, Mutation
 
 ROOT_SESSION = "pytest"  # the planner's name for the root-configuration pytest session
+TIMEOUT_S = 900.0  # one run of one tool on one mutation; a hang is a result, not a stuck harness
 
 
 class NoxRun(NamedTuple):
@@ -71,7 +72,7 @@ def _env(extra: Mapping[str, str]) -> dict[str, str]:
 def run_precommit(root: Path, base: str, head: str) -> tuple[frozenset[str], bool]:
     """Failing hook keys of ``pre-commit run`` over ``base..head``, and whether it gave verdicts."""
     cmd = demo.hook_tool_command([sys.executable, "-m", "pre_commit"], (base, head))
-    result = run.run(cmd, cwd=root, env=_env({}))
+    result = run.run(cmd, cwd=root, env=_env({}), timeout=TIMEOUT_S)
     verdicts = demo.parse_verdicts(result.output)
     _log(root, "pre-commit", result.output)
     return frozenset(k for k, s in verdicts.items() if s is Status.FAILED), bool(verdicts)
@@ -82,7 +83,7 @@ def run_nox(root: Path, base: str, head: str, *posargs: str) -> NoxRun:
     run_id = f"safety-{uuid.uuid4().hex[:10]}"
     env = _env({"PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": head, "INFRA_RUN_ID": run_id})
     cmd = [sys.executable, "-m", "nox", "-t", "prepush", *(["--", *posargs] if posargs else [])]
-    result = run.run(cmd, cwd=root, env=env)
+    result = run.run(cmd, cwd=root, env=env, timeout=TIMEOUT_S)
     _log(root, "nox-full" if posargs else "nox", result.output)
     found = results.read_run(root, run_id)
     failed = frozenset(h.key for r in found for h in r.hooks if h.status is Status.FAILED)
