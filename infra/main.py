@@ -37,12 +37,6 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
-class _Exit(Exception):
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 @contextlib.contextmanager
 def error_handler() -> Iterator[list[int]]:
     """Turn user errors into one line, ^C into 130, and bugs into a traceback with exit 3."""

@@ -115,3 +115,25 @@ def test_ci_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("CI", "yes")
     monkeypatch.setenv("CI_RUN_ID", "5")
     assert fingerprint.ci() == {"provider": "generic", "run_id": "5"}
+
+
+@pytest.mark.parametrize(
+    ("value", "ci"),
+    [
+        ("", False),
+        ("0", False),
+        ("false", False),
+        ("False", False),
+        ("no", False),
+        ("true", True),
+        ("1", True),
+    ],
+)
+def test_ci_has_one_reading_everywhere(value: str, ci: bool) -> None:
+    """`CI=false` is not CI, for the ledger's record and for a session's full-run decision alike."""
+    from infra import session_main
+
+    environ = {"CI": value}
+    assert fingerprint.is_ci(environ) is ci
+    assert (fingerprint.ci(environ) is not None) is ci
+    assert session_main.wants_all_files(False, environ) is ci

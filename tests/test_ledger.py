@@ -504,3 +504,22 @@ def test_an_append_waiting_on_a_replaced_file_lands_in_the_new_one(tmp_path: Pat
     os.close(holder)  # releases the lock on the old file
     writer.join(timeout=10)
     assert [r.run_id for r in ledger.read(path).records] == ["compacted", "waiting"]
+
+
+def test_a_ledger_past_its_size_bound_is_compacted_and_a_small_one_left_alone(tmp_path: Path) -> None:
+    """Size policy: past ``max_bytes`` the newest ``keep`` records per session stay; below it, nothing."""
+    path = tmp_path / "ledger.jsonl"
+    assert ledger.compact_if_large(path, max_bytes=10, keep=2) is None  # no ledger yet
+    for n in range(5):
+        ledger.append(path, make_record(run_id=f"r{n}"))
+    size = path.stat().st_size
+    assert ledger.compact_if_large(path, max_bytes=size, keep=2) is None
+    done = ledger.compact_if_large(path, max_bytes=size - 1, keep=2)
+    assert done is not None and (done.kept, done.dropped) == (2, 3)
+    assert [r.run_id for r in ledger.read(path).records] == ["r3", "r4"]
+
+
+def test_a_device_named_as_the_ledger_holds_no_records(tmp_path: Path) -> None:
+    """`/dev/null` (record nothing) or `/dev/full` (endless zeros) read as an empty ledger, at once."""
+    assert ledger.read(Path("/dev/full")).records == []
+    assert ledger.read(Path("/dev/null")).records == []
