@@ -33,7 +33,7 @@ from infra import __version__, resources, state
 from infra.errors import FatalError
 from infra.ledger import RUN_ID_ENV
 
-CACHE = ".infra/sessions.json"
+CACHE = f"{state.STATE_DIR}/sessions.json"  # state.sessions_cache(root) is the path
 BATCHES_ENV = "INFRA_BATCHES"
 BATCH = "quick"
 POSARGS_HELP = "posargs: --all-files (every file, not just the pushed range), --full (no test selection)"

@@ -169,6 +169,11 @@ def durations_path(root: Path, session: str) -> Path:
     return target / f"{safe_name(session)}.json"
 
 
+def durations_files(root: Path) -> list[Path]:
+    """Every session's recorded per-test durations (``durations/<session>.json``), for readers."""
+    return sorted((root_dir(root) / "durations").glob("*.json"))
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Replace ``path`` whole: a unique temp file beside it, then ``os.replace`` (race-free)."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

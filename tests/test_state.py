@@ -49,6 +49,15 @@ def test_plain_names_are_kept_and_distinct_names_stay_distinct() -> None:
     assert len({state.safe_name(n) for n in [*HOSTILE, "a%2Fb", "a_b"]}) == len(HOSTILE) + 2
 
 
+def test_durations_files_lists_every_sessions_record(tmp_path: Path) -> None:
+    """Readers of per-test durations find each session's file where the writers put it."""
+    assert state.durations_files(tmp_path) == []
+    first, second = state.durations_path(tmp_path, "pytest"), state.durations_path(tmp_path, "../x")
+    first.write_text("{}")
+    second.write_text("{}")
+    assert state.durations_files(tmp_path) == sorted([first.resolve(), second.resolve()])
+
+
 def test_concurrent_atomic_writes_never_collide(tmp_path: Path) -> None:
     """600 writes of one file from 12 threads: no error, and the file is always one whole write."""
     target = tmp_path / "shared.json"
