@@ -220,6 +220,10 @@ def test_the_workflow_is_scheduled_on_demand_and_least_privileged(user_repo: Pat
     for job in data["jobs"].values():
         assert job["steps"][0]["with"]["persist-credentials"] is False
     assert "pip install -q -e . -r requirements-dev.txt infra-prepush" in text
+    write(user_repo, {"pyproject.toml": '[project]\nname = "calc"\ndependencies = ["infra-prepush"]\n'})
+    assert "pip install -q -e . -r requirements-dev.txt\n" in workflow.render(
+        user_repo
+    )  # infra comes with it
 
 
 def test_the_workflow_passes_the_github_workflow_schema(tmp_path: Path) -> None:

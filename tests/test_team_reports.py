@@ -134,3 +134,17 @@ def test_no_pyproject_or_table_means_no_team_reports(tmp_path: Path) -> None:
     empty = team_reports.Generator("x.md", "true", 5.0)
     reports, failed = team_reports.generate(tmp_path, [empty])
     assert reports == [] and [f.reason for f in failed] == ["`true` succeeded but wrote nothing"]
+
+
+def test_unreadable_tables_and_a_missing_output_file(tmp_path: Path) -> None:
+    """Invalid TOML or a non-table is a ConfigError; a command given {output} that writes nothing fails."""
+    write(tmp_path, {"pyproject.toml": "[tool.infra\n"})
+    with pytest.raises(ConfigError, match=r"pyproject.toml: invalid TOML .*; fix the file"):
+        team_reports.load(tmp_path)
+    write(tmp_path, {"pyproject.toml": '[tool.infra]\nreports = "x"\n'})
+    with pytest.raises(ConfigError, match=r"\[tool.infra.reports\] must be a table"):
+        team_reports.load(tmp_path)
+    silent = team_reports.Generator("x.md", "true {output}", 5.0)
+    assert [f.reason for f in team_reports.generate(tmp_path, [silent])[1]] == [
+        "`true {output}` succeeded but did not write {output}"
+    ]
