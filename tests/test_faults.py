@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -105,8 +106,17 @@ def _outside_env() -> dict[str, str]:
 class Run:
     """One ``nox -t prepush`` in its own process group, its processes marked in their environment."""
 
-    def __init__(self, root: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, root: Path, *args: str, env: dict[str, str] | None = None, max_file_bytes: int | None = None
+    ) -> None:
         self.mark = uuid.uuid4().hex
+
+        def setup() -> None:
+            if os.geteuid() == 0:
+                _drop_dac_override()
+            if max_file_bytes is not None:  # `ulimit -f`: a write past it fails with EFBIG
+                resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
+
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "nox", "-t", "prepush", *args],
             cwd=root,
@@ -115,7 +125,7 @@ class Run:
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,
-            preexec_fn=_drop_dac_override if os.geteuid() == 0 else None,
+            preexec_fn=setup,
         )
 
     def finish(self, timeout: float = 120) -> str:
@@ -238,6 +248,33 @@ def test_a_read_only_ledger_costs_only_the_timing_records(
     ]
     assert "4 hooks in 3 sessions: 2 passed, 2 failed" in out
     assert path.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_a_ledger_at_the_file_size_limit_leaves_verdicts_exact(
+    tmp_path: Path, expected: dict[str, Status]
+) -> None:
+    """`ulimit -f` reached by the ledger (EFBIG at every append; no root needed): exact verdicts, the
+    summary shown, warnings name the ledger and the error, the ledger stays whole."""
+    root = _repo(tmp_path / "repo")
+    path = root / ".infra" / "ledger.jsonl"
+    Run(root, "--", "--all-files").finish()
+    line = path.read_bytes().splitlines(keepends=True)[0]
+    with path.open("ab") as stream:
+        stream.write(line * (1024 * 1024 // len(line) + 1))  # past 1 MiB, far more than any other file
+    size = path.stat().st_size
+    with writes_only_state(tmp_path, root):
+        run = Run(root, "--", "--all-files", max_file_bytes=size)
+        out = run.finish()
+    assert run.proc.returncode == 1 and _verdicts(out) == expected
+    warnings = _warnings(out)
+    assert warnings and all(
+        w
+        == f"warning: {path}: timing record not recorded (File too large); hooks still run and their verdicts stand"
+        for w in warnings
+    ), out
+    assert "4 hooks in 3 sessions: 2 passed, 2 failed" in out
+    assert path.stat().st_size == size and assert_ledger_valid(path) > 0
 
 
 @contextlib.contextmanager
