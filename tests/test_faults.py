@@ -200,6 +200,26 @@ def read_only(*paths: Path) -> Iterator[None]:
             path.chmod(mode)
 
 
+def _ledger_with(root: Path, count: int) -> Path:
+    """``.infra/ledger.jsonl`` holding ``count`` valid records (about 1 KiB each)."""
+    record = ledger.SessionRecord(
+        run_id="earlier",
+        session="pytest",
+        definition_hash="d",
+        started_at=ledger.utc_iso(),
+        ended_at=ledger.utc_iso(),
+        machine="m",
+        machine_info={"note": "x" * 800},
+        status="success",
+        exit_code=0,
+        wall_s=1.0,
+    )
+    path = root / ".infra" / "ledger.jsonl"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(ledger.encode(record) * count)
+    return path
+
+
 def _warnings(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith("warning:")]
 
@@ -236,8 +256,7 @@ def test_a_read_only_ledger_costs_only_the_timing_records(
 ) -> None:
     """With only the ledger read-only: exact verdicts, the summary still shown, the ledger untouched."""
     root = _repo(tmp_path / "repo")
-    Run(root, "--", "--all-files").finish()
-    path = root / ".infra" / "ledger.jsonl"
+    path = _ledger_with(root, 3)
     before = path.read_bytes()
     with read_only(path):
         run = Run(root, "--", "--all-files")
@@ -257,11 +276,7 @@ def test_a_ledger_at_the_file_size_limit_leaves_verdicts_exact(
     """`ulimit -f` reached by the ledger (EFBIG at every append; no root needed): exact verdicts, the
     summary shown, warnings name the ledger and the error, the ledger stays whole."""
     root = _repo(tmp_path / "repo")
-    path = root / ".infra" / "ledger.jsonl"
-    Run(root, "--", "--all-files").finish()
-    line = path.read_bytes().splitlines(keepends=True)[0]
-    with path.open("ab") as stream:
-        stream.write(line * (1024 * 1024 // len(line) + 1))  # past 1 MiB, far more than any other file
+    path = _ledger_with(root, 1024)  # past 1 MiB, far more than any other file a run writes
     size = path.stat().st_size
     with writes_only_state(tmp_path, root):
         run = Run(root, "--", "--all-files", max_file_bytes=size)
