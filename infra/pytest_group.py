@@ -70,8 +70,22 @@ def run_group(
     outcome.modes.append(decision)
     outcome.workers = max(outcome.workers, decision.workers)
     for found, members in by_effect.values():
-        _run_members(ctx, group.key, found, members, decided, decision, outcome)
+        if decision.mode == selection.SKIP:
+            _settle_without_pytest(members, outcome)
+        else:
+            _run_members(ctx, group.key, found, members, decided, decision, outcome)
     return as_written
+
+
+def _settle_without_pytest(members: Sequence[Member], outcome: _Outcome) -> None:
+    """Every test these hooks own is known to be unaffected: they pass without a pytest process."""
+    outcome.selected = outcome.selected or 0
+    for m in members:
+        outcome.add(
+            HookResult(
+                key=m.hook.key, id=m.hook.id, status=Status.PASSED, reason="no affected tests (testmon data)"
+            )
+        )
 
 
 def _run_members(
@@ -250,7 +264,11 @@ def _attribute(
         if tracked and report.exitstatus in (0, 1, 5):  # a complete run: its read records are trustworthy
             path = selection.reads_file(ctx.project, ctx.session, group_key)
             reads.remember(
-                path, ctx.root, reads.Run(report.reads, report.outside, report.readers, report.rootdir)
+                path,
+                ctx.root,
+                reads.Run(
+                    report.reads, report.outside, report.readers, report.rootdir, report.collect_errors
+                ),
             )
         outcome.selected = (outcome.selected or 0) + len(report.tests)
         outcome.deselected += report.deselected

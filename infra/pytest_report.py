@@ -30,13 +30,11 @@ from typing import Any
 
 import pytest
 
-from infra import inputs
-from infra.attribution import owns
+from infra import inputs, restore
 
 ENV = "INFRA_PYTEST_REPORT"
-RESTORE_ENV = "INFRA_RESTORE"
 ROOT_ENV = "INFRA_REPO_ROOT"  # the repository root, when pytest starts in a subdirectory
-SUBPROCESS = "<subprocess>"
+SUBPROCESS = restore.SUBPROCESS
 ALWAYS_MARK = "infra_always"  # @pytest.mark.infra_always: never deselected
 STAT = "?stat"  # suffix of a path whose metadata (existence, size, mode) was read
 IMPORT = "?import"  # suffix of a module imported outside any test (its import-time effects count)
@@ -46,6 +44,21 @@ _WRITE_EVENTS = frozenset({"os.rename", "os.remove", "os.truncate", "os.chmod", 
 _SPAWN_EVENTS = frozenset(
     {"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork"}
 )
+TRACKED_NAMES = "<tracked names>"  # ``git ls-files``: depends on the tracked file names only
+_LS_FILES_FLAGS = frozenset(
+    {"-z", "--cached", "-c", "--full-name", "--", "--deduplicate", "--recurse-submodules"}
+)
+
+
+def is_names_query(args: list[str]) -> bool:
+    """``git ls-files`` listing tracked names (pathspecs allowed), nothing about their content."""
+    return (
+        bool(args)
+        and args[0] == "ls-files"
+        and all(a in _LS_FILES_FLAGS or not a.startswith("-") for a in args[1:])
+    )
+
+
 _READS_PROPERTY = "infra_reads"
 _WRITES_PROPERTY = "infra_writes"
 _STDLIB = sysconfig.get_paths()["stdlib"]
@@ -172,9 +185,23 @@ class _Tracker:
                 for path in args[:2] if event in ("os.rename", "shutil.copyfile") else args[:1]:
                     self._written(path)
             elif event in _SPAWN_EVENTS and self.in_test:
-                self.current.add(SUBPROCESS)
+                self.current.add(self._spawned(event, args))
         finally:
             self._local.busy = False
+
+    def _spawned(self, event: str, args: tuple[Any, ...]) -> str:
+        """What a started process depends on: only read-only git queries about the tracked
+        names are known (``git ls-files``); anything else is an unknown subprocess."""
+        if event != "subprocess.Popen" or len(args) < 3:
+            return SUBPROCESS
+        argv, cwd = args[1], args[2]
+        if isinstance(argv, str | bytes) or not isinstance(argv, list | tuple):
+            return SUBPROCESS
+        words = [os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in argv]
+        here = os.path.abspath(os.fspath(cwd)) if cwd is not None else os.getcwd()
+        if not (here + os.sep).startswith(self.root) or os.path.basename(words[0]) != "git":
+            return SUBPROCESS
+        return TRACKED_NAMES if is_names_query(words[1:]) else SUBPROCESS
 
     def _rel(self, path: Any) -> str | None:
         if isinstance(path, bytes):
@@ -219,7 +246,7 @@ class _Tracker:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None]:
-        self.current = set()
+        self.current = {SUBPROCESS} if item.get_closest_marker(ALWAYS_MARK) else set()
         self.writes = set()
         self.in_test = True
         yield
@@ -260,21 +287,15 @@ class _Tracker:
 
 
 class _Restorer:
-    """Puts back what testmon deselected but must run (see the module docstring)."""
+    """Puts back what testmon deselected but must run (``infra.restore``)."""
 
-    def __init__(self, config: pytest.Config, spec: dict[str, Any]) -> None:
+    def __init__(self, config: pytest.Config, spec: restore.Spec) -> None:
         self.config = config
-        self.targets: list[str] = spec.get("targets", [])
-        self.changed = set(spec.get("changed", []))
-        self.known: dict[str, list[str]] = spec.get("known", {})
-        self.tests = set(spec.get("tests", []))  # ran code that read a changed file (caches)
+        self.spec = spec
         self.restored = 0
 
     def must_run(self, test_id: str) -> bool:
-        reads = self.known.get(test_id)
-        if reads is None or SUBPROCESS in reads or test_id in self.tests:
-            return True
-        return bool(self.changed.intersection(reads)) or any(owns(t, test_id) for t in self.targets)
+        return self.spec.must_run(test_id)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
@@ -360,9 +381,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("INFRA_TRACK") != "0":
         config.pluginmanager.register(_Tracker(config), "infra-tracker")
     restorer = None
-    spec_path = os.environ.get(RESTORE_ENV)
+    spec_path = os.environ.get(restore.ENV)
     if spec_path:
-        restorer = _Restorer(config, json.loads(Path(spec_path).read_text()))
+        restorer = _Restorer(config, restore.read(spec_path))
         config.pluginmanager.register(restorer, "infra-restorer")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(_Recorder(config, Path(out), restorer), "infra-recorder")

@@ -23,6 +23,7 @@ from infra import inputs
 from infra.run import git
 
 SUBPROCESS = "<subprocess>"
+TRACKED_NAMES = "<tracked names>"  # a test ran ``git ls-files`` (infra.pytest_report)
 STAT = "?stat"
 IMPORT = "?import"
 CONFIG_NAMES = frozenset(
@@ -41,6 +42,7 @@ class Records(NamedTuple):
     tree: TreeState
     readers: Mapping[str, list[str]] = {}  # path read -> the repository modules whose code read it
     rootdir: str = "."  # pytest's rootdir, relative to the repository
+    collect_errors: tuple[str, ...] = ()  # of the last run: such a run is never skipped
 
 
 def digest(root: Path, path: str) -> str:
@@ -49,6 +51,8 @@ def digest(root: Path, path: str) -> str:
     (``path?import``), or ``-`` when it does not exist."""
     if path == SUBPROCESS:
         return ""
+    if path == TRACKED_NAMES:
+        return tree_state(root).names
     if path.endswith(STAT):
         return _stat_digest(root / path[: -len(STAT)])
     target = root / path.removesuffix(IMPORT)
@@ -106,6 +110,7 @@ def load(path: Path) -> Records | None:
             TreeState(*data["tree"]),
             {str(k): list(v) for k, v in data.get("readers", {}).items()},
             str(data.get("rootdir", ".")),
+            tuple(data.get("collect_errors", ())),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -118,6 +123,7 @@ class Run(NamedTuple):
     outside: Iterable[str]
     readers: Mapping[str, Sequence[str]]
     rootdir: str
+    collect_errors: Sequence[str] = ()
 
 
 def remember(path: Path, root: Path, run: Run) -> None:
@@ -138,6 +144,7 @@ def remember(path: Path, root: Path, run: Run) -> None:
         tree_state(root),
         {p: sorted(m) for p, m in readers.items()},
         run.rootdir,
+        tuple(run.collect_errors),
     )
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(merged._asdict(), sort_keys=True))

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from infra import fingerprint, output, reads, resources, results
+from infra import fingerprint, output, preselect, reads, resources, restore, results
 from infra.attribution import owns
 
 if TYPE_CHECKING:
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from infra.project import Project
 
 TESTMON_TABLES = frozenset({"metadata", "environment", "test_execution", "file_fp"})
-RESTORE_ENV = "INFRA_RESTORE"
+RESTORE_ENV = restore.ENV
+SKIP = "skip"  # a Decision mode: no test would run, so no pytest process starts
 TRACK_ENV = "INFRA_TRACK"  # "0": record no reads (a CI run keeps no state)
 
 
@@ -191,20 +192,23 @@ def decide(
     always = [m for m in members if m.hook.id in project.settings.always_full]
     readers = cache_readers(records, changed)
     cached = tests_running(datafile, readers)
-    spec = {
-        "targets": [
+    spec = restore.Spec(
+        targets=[
             *(t for m in always for t in m.repo_targets(decided[m.hook.key].filenames)),
             *(r for r in readers if "*" in cached or r.rpartition("/")[2].startswith("test")),
             *(["."] if "*" in cached else []),
         ],
-        "changed": sorted(changed),
-        "known": {tid: sorted(paths) for tid, paths in records.tests.items()},
-        "tests": [t for t in cached if t != "*"],
-    }
+        changed=frozenset(changed),
+        known={tid: sorted(paths) for tid, paths in records.tests.items()},
+        tests=frozenset(t for t in cached if t != "*"),
+    )
     spec_path = datafile.with_suffix(".restore.json")
-    spec_path.write_text(json.dumps(spec))
+    restore.write(spec_path, spec)
     env[RESTORE_ENV] = str(spec_path)
     narrowed = frozenset(m.hook.key for m in members if m not in always)
+    targets = [t for m in members for t in m.repo_targets(decided[m.hook.key].filenames)]
+    if preselect.nothing_to_run(project.root, datafile, records, spec, targets):
+        return Decision(SKIP, "no test affected (decided before starting pytest)", (), env, narrowed)
     why = "testmon, plus tests that read a changed file, ran code that read one, or start subprocesses"
     return Decision("testmon", why, ("--testmon-forceselect",), env, narrowed)
 

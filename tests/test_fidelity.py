@@ -369,3 +369,24 @@ def test_a_file_that_fails_to_collect_fails_its_hooks_without_a_rerun_each(tmp_p
         root, {"tests/test_bad.py": "import not_a_module\n\ndef test_x():\n    pass\n"}, {"node", "whole"}
     )
     assert out.count("-m pytest") <= 2, out
+
+
+GITIGNORE_TEST = (
+    "import subprocess\n\n\ndef test_nothing_local_tracked():\n"
+    "    out = subprocess.run(['git', 'ls-files'], capture_output=True, text=True, check=True).stdout\n"
+    "    assert '.local' not in out\n"
+)
+
+
+def test_git_ls_files_depends_only_on_tracked_names(tmp_path: Path) -> None:
+    """An always_run test listing tracked files: skipped without pytest until a file is added."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(_hook("no-local", "pytest tests/test_names.py", always=True)),
+        {"tests/test_names.py": GITIGNORE_TEST, "docs/a.md": "a\n", "pytest.ini": "[pytest]\n"},
+    )
+    out = _agree(root, {"docs/a.md": "b\n"}, set())
+    assert "no affected tests (testmon data)" in out, out
+    frm, to = _push(root, {"config.local": "x\n"})
+    assert _pre_commit(root, frm, to) == {"no-local"}
+    assert _nox(root, "added", frm=frm, to=to)[0] == {"no-local"}

@@ -213,7 +213,7 @@ META_FILES = {
     "    bad = [p.name for p in Path('tests').glob('test_*.py') if 'time.' + 'sleep(' in p.read_text()]\n"
     "    assert bad == []\n",
     "tests/test_git.py": "import subprocess\n\n\ndef test_nothing_local_tracked():\n"
-    "    out = subprocess.run(['git', 'ls-files'], capture_output=True, text=True, check=True).stdout\n"
+    "    out = subprocess.run(['git', 'status', '--porcelain'], capture_output=True, text=True).stdout\n"
     "    assert '.local' not in out\n",
     "data/catalog.yaml": "status: ok\n",
 }
