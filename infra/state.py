@@ -34,7 +34,6 @@ import os
 import re
 import shutil
 import tempfile
-import urllib.parse
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def safe_name(name: str) -> str:
     """``name`` when it is a plain file name, else percent-encoded (never ``..``, ``/`` or empty)."""
     if _SAFE.fullmatch(name):
         return name
+    import urllib.parse  # only for the rare name that needs it: this module loads with every noxfile
+
     encoded = urllib.parse.quote(name, safe="-_.") or "%"
     if encoded[0] in ".-":  # never `.`, `..`, a hidden file or an option-like name
         encoded = f"%{ord(encoded[0]):02X}{encoded[1:]}"
