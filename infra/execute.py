@@ -127,6 +127,7 @@ class _Outcome:
         self.modes: list[selection.Decision] = []
         self.workers = 0
         self.tree: modified.Snapshot = {}
+        self.longest_s = 0.0  # the longest single test or hook process (a push's lower bound)
 
     def tree_changes(self, root: Path) -> list[str]:
         """Files the last hook left modified (pre-commit's check); moves the snapshot on."""
@@ -147,7 +148,7 @@ class _Outcome:
 
     def counts(self) -> SelectionCounts:
         if self.selected is None:
-            return SelectionCounts(mode="none", why="no pytest hook ran")
+            return SelectionCounts(mode="none", why="no pytest hook ran", longest_s=self.longest_s)
         modes = sorted({d.mode for d in self.modes})
         return SelectionCounts(
             selected=self.selected,
@@ -156,6 +157,7 @@ class _Outcome:
             mode="+".join(modes),
             why="; ".join(sorted({d.why for d in self.modes})),
             workers=self.workers,
+            longest_s=self.longest_s,
         )
 
 
@@ -219,6 +221,7 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
         result = run.run(part, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining())
         outcome.account(result)
         code, wall = max(code, abs(result.returncode)), wall + result.wall_s
+        outcome.longest_s = max(outcome.longest_s, result.wall_s)
         text.append(result.output)
         if result.timed_out:
             return _failed(member, "timed out", wall_s=wall)

@@ -271,6 +271,7 @@ def _attribute(
                 ),
             )
         outcome.selected = (outcome.selected or 0) + len(report.tests)
+        outcome.longest_s = max([outcome.longest_s, *report.durations.values()])
         outcome.deselected += report.deselected
         outcome.failed_tests += sum(o == "failed" for o in report.tests.values())
     for m in members:

@@ -53,6 +53,7 @@ class SelectionCounts:
     mode: str = "full"  # full | testmon | testmon+full | none
     why: str = ""
     workers: int = 0  # pytest-xdist workers (0: no xdist)
+    longest_s: float = 0.0  # the longest indivisible step: one test, or one hook process
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -155,7 +155,11 @@ def _record(proj: project.Project, name: str, result: SessionResult, started: fl
         tests_run=result.tests.selected,
         tests_failed=result.tests.failed,
         selection_mode=result.tests.mode,
-        parallelism={"jobs": int(os.environ.get("INFRA_JOBS", "1")), "xdist_workers": result.tests.workers},
+        parallelism={
+            "jobs": int(os.environ.get("INFRA_JOBS", "1")),
+            "xdist_workers": result.tests.workers,
+            "longest_step_s": round(result.tests.longest_s, 3),
+        },
     )
     with state.best_effort(f"{proj.settings.ledger}: timing record"):
         ledger.append(proj.settings.ledger, record)
