@@ -123,10 +123,10 @@ def test_check_run_warns_once_and_tells_the_children(
 
 
 def test_a_custom_ledger_path_is_used_by_every_reader_and_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`[tool.infra] ledger = "custom.jsonl"`: a prepush run writes there, and `infra ledger show`,
-    `infra regress` and the longest-first ordering read it."""
+    `infra regress`, `infra reports` and the longest-first ordering read it."""
     root = git_dir(tmp_path / "repo")
     hook = "  - id: lint-check\n    name: lint-check\n    entry: python -c pass\n    language: system\n"
     write(
@@ -148,3 +148,8 @@ def test_a_custom_ledger_path_is_used_by_every_reader_and_writer(
     assert list(resources.recorded_durations(root)) == ["lint"]
     assert main(["ledger", "show"]) == 0
     assert main(["regress"]) == 0
+    assert "1 records, 1 sessions" in capsys.readouterr().out
+    from infra import reports
+
+    timing = {r.name: r for r in reports.generated(root)[0]}
+    assert "`custom.jsonl`" in timing["generated/timing.md"].text
