@@ -90,7 +90,8 @@ def sweep_killed(root: Path, live: str | None = None) -> list[str]:
 
 
 def prune_runs(root: Path, keep: int = state.KEEP_RUNS, *, live: str | None = None) -> list[str]:
-    """Remove all but the newest ``keep`` run directories (never ``live``); returns the removed ids.
+    """Remove all but the newest ``keep`` run directories (never ``live`` or another running one);
+    returns the removed ids.
 
     A run killed before it could clean up leaves its directory behind, and a writer killed
     mid-write its temp file: the next run's pruning takes them away.
@@ -102,7 +103,7 @@ def prune_runs(root: Path, keep: int = state.KEEP_RUNS, *, live: str | None = No
         return []
     removed = []
     for old in runs[keep:]:
-        if old.name != state.safe_name(live or ""):
+        if old.name != state.safe_name(live or "") and not _parent_alive(old):  # never a running run
             shutil.rmtree(old, ignore_errors=True)
             removed.append(old.name)
     stale = time.time() - STALE_TEMP_S

@@ -15,16 +15,18 @@ from infra.results import HookResult, SessionResult, Status
 
 
 def test_old_runs_are_pruned_newest_kept(tmp_path: Path) -> None:
-    """Only the newest `keep` run directories stay (the live one always), and stale temp files go."""
+    """Only the newest `keep` run directories stay (and any still running), and stale temp files go."""
     runs = tmp_path / ".infra" / "runs"
     for n in range(5):
         (runs / f"r{n}").mkdir(parents=True)
-        os.utime(runs / f"r{n}", (n, n))
     stale = runs / "r4" / ".pytest.json.abc.tmp"
     stale.write_text("")
     os.utime(stale, (0, 0))
-    assert sorted(rundirs.prune_runs(tmp_path, 2, live="r0")) == ["r1", "r2"]
-    assert sorted(p.name for p in runs.iterdir()) == ["r0", "r3", "r4"]
+    (runs / "r1" / state.PARENT_FILE).write_text(rundirs._identity(os.getpid()))  # a run in progress
+    for n in range(5):
+        os.utime(runs / f"r{n}", (n, n))  # r0 oldest ... r4 newest
+    assert sorted(rundirs.prune_runs(tmp_path, 2, live="r0")) == ["r2"]
+    assert sorted(p.name for p in runs.iterdir()) == ["r0", "r1", "r3", "r4"]
     assert not stale.exists()
     assert rundirs.prune_runs(tmp_path / "nowhere", 2) == []
 
