@@ -277,7 +277,8 @@ def _print_summary(root: Path, run_id: str) -> None:
     )
     if found or _INTERRUPTED:
         lines = results.render_summary(found, interrupted=bool(_INTERRUPTED), unfinished=unfinished)
-        print("\n".join(["infra summary:", *lines]), flush=True)
+        with contextlib.suppress(BrokenPipeError):  # `nox ... | head`: the reader has gone
+            print("\n".join(["infra summary:", *lines]), flush=True)
     _tidy(root, run_id)
 
 
