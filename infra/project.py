@@ -33,13 +33,17 @@ def load(root: Path, config_path: Path | None = None, environ: dict[str, str] | 
     tree = _has_tree(path)
     tree_root = path.resolve().parent
     pytest_configs: dict[str, pytestcfg.PytestConfig | None] = {}
+    known: dict[tuple[tuple[str, ...], tuple[str, ...]], pytestcfg.PytestConfig] = {}
     for hook in hooks:
         call = classified[hook.key].pytest
-        pytest_configs[hook.key] = (
-            pytestcfg.effective(tree_root, call.repo_targets or (call.cwd,), call.options)
-            if call is not None and tree
-            else None
-        )
+        if call is None or not tree:
+            pytest_configs[hook.key] = None
+            continue
+        # only the targets' paths matter (node ids do not): hooks naming tests of one file share it
+        paths = tuple(pytestcfg.target_path(t) for t in call.repo_targets or (call.cwd,))
+        if (paths, call.options) not in known:
+            known[paths, call.options] = pytestcfg.effective(tree_root, paths, call.options)
+        pytest_configs[hook.key] = known[paths, call.options]
     notes = (
         []
         if tree

@@ -27,7 +27,10 @@ from typing import Any, NamedTuple
 from infra import state
 from infra.errors import ConfigError
 
-_KEYS = {"config", "ledger", "keep-runs", "session-timeout", "always-full", "run-as-written", "sessions"}
+_KEYS = {
+    *("config", "ledger", "keep-runs", "session-timeout", "always-full", "run-as-written", "sessions"),
+    *("reports", "host"),  # read by infra.team_reports and infra.hosts
+}
 
 
 class Settings(NamedTuple):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import settings, team_reports
+from infra import team_reports
 from infra.errors import ConfigError
 from infra.main import main
 from tests.conftest import commit, git_dir, write
@@ -25,8 +25,6 @@ for name in tests:
 @pytest.fixture
 def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository with two team reports registered: one from stdout, one written to {output}."""
-    # settings.load must accept the [tool.infra.reports] table (needed change in infra/settings.py)
-    monkeypatch.setattr(settings, "_KEYS", settings._KEYS | {"reports"})
     root = git_dir(tmp_path / "repo")
     py = sys.executable
     write(
