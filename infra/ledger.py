@@ -3,29 +3,21 @@
 Appends are safe with many concurrent writers in different processes: each writer takes
 ``fcntl.flock`` on the ledger, checks it still holds the file the path names (a compaction may
 have replaced it), terminates a torn last line left by a crashed writer, then writes its whole
-line with one ``os.write`` in ``O_APPEND`` mode. Rewrites (merge, compaction) build a temp file in
-the same directory and ``os.replace`` it while holding the lock. A record written by a newer
-schema stops every reader with ``LedgerError``; nothing is ever deleted on the way.
-
-Size policy: a record is ~1 KB, one per session run (about a dozen per push). Readers on the hot
-path read only the file's tail, so size costs disk, not time; ``infra ledger compact --keep N``
-keeps the newest N records per session, and the end of a prepush run compacts on its own when the
-file passes ``AUTO_COMPACT_BYTES`` (keeping ``AUTO_KEEP`` per session).
+line with one ``os.write`` in ``O_APPEND`` mode. Whole-file rewrites (merge, compaction, the
+size policy) live in ``infra.ledger_ops``. A record written by a newer schema stops every reader
+with ``LedgerError``; nothing is ever deleted on the way.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
-import io
 import json
 import math
 import os
 import stat
-import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,8 +29,6 @@ from infra.errors import LedgerError
 SCHEMA = 1
 DEFAULT_LEDGER = Path(state.DEFAULT_LEDGER)
 LEDGER_ENV = state.LEDGER_ENV
-AUTO_COMPACT_BYTES = 32 * 1024 * 1024
-AUTO_KEEP = 2000
 RUN_ID_ENV = "INFRA_RUN_ID"
 STATUSES = frozenset({"success", "failed", "skipped", "aborted", "timeout"})
 _PREFIX = b'{"schema":%d,' % SCHEMA  # every line this module writes starts so
@@ -96,7 +86,8 @@ class SessionRecord:
         return cls(**{name: data[name] for name in _FIELDS if name in data})
 
 
-_FIELDS = tuple(f.name for f in fields(SessionRecord))
+FIELDS = tuple(f.name for f in fields(SessionRecord))  # column order of exports
+_FIELDS = FIELDS
 _REQUIRED = frozenset(
     f.name for f in fields(SessionRecord) if f.default is MISSING and f.default_factory is MISSING
 )
@@ -110,12 +101,6 @@ def _is_number(value: object) -> bool:
 class LedgerContents(NamedTuple):
     records: list[SessionRecord]
     warnings: list[str]  # "<path>:<line>: ..." for every line that was skipped
-
-
-class Rewrite(NamedTuple):
-    kept: int
-    dropped: int
-    warnings: list[str]
 
 
 def default_ledger_path(root: Path) -> Path:
@@ -211,7 +196,8 @@ def _parse_line(line: bytes, path: Path, number: int, warnings: list[str]) -> Se
         return None
 
 
-def _parse(data: bytes, path: Path) -> LedgerContents:
+def parse(data: bytes, path: Path) -> LedgerContents:
+    """Every readable record of ``data`` (the bytes of ``path``), skipped lines as warnings."""
     records: list[SessionRecord] = []
     warnings: list[str] = []
     with nogc.paused():
@@ -225,7 +211,7 @@ def _parse(data: bytes, path: Path) -> LedgerContents:
 
 def read(path: Path) -> LedgerContents:
     """Every readable record in file order; a missing file is an empty ledger."""
-    return _parse(_read_bytes(path), path)
+    return parse(_read_bytes(path), path)
 
 
 def _fast_session(line: bytes) -> bytes | None:
@@ -307,111 +293,3 @@ def _counts(
 ) -> bool:
     latest = tail.latest
     return all(getattr(record, name) == getattr(latest, name) for name in same) and counts(latest, record)
-
-
-def _write_atomic(path: Path, records: Iterable[SessionRecord], mode: int) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with open(fd, "wb") as stream:
-            stream.writelines(encode(record) for record in records)
-            stream.flush()
-            os.fchmod(stream.fileno(), mode)
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _rewrite(path: Path, change: Callable[[list[SessionRecord]], list[SessionRecord]]) -> Rewrite:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with locked(path, os.O_RDWR | os.O_CREAT, fcntl.LOCK_EX) as fd:
-        with open(fd, "rb", closefd=False) as stream:
-            contents = _parse(stream.read(), path)
-        kept = change(contents.records)
-        _write_atomic(path, kept, os.fstat(fd).st_mode & 0o777)
-    return Rewrite(len(kept), len(contents.records) - len(kept), contents.warnings)
-
-
-def _started(record: SessionRecord) -> tuple[int, datetime | str]:
-    try:
-        moment = datetime.fromisoformat(record.started_at)
-    except ValueError:
-        return (1, record.started_at)  # unparseable stamps go last, in their own order
-    return (0, moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-
-
-def merge(paths: Sequence[Path], out: Path) -> Rewrite:
-    """Merge ledgers into ``out`` (its own records included): dedupe by (run_id, session), sort by start.
-
-    ``kept`` counts the records ``out`` holds afterwards; ``dropped`` the duplicates.
-    """
-    incoming: list[SessionRecord] = []
-    warnings: list[str] = []
-    for path in paths:
-        contents = read(path)
-        incoming += contents.records
-        warnings += contents.warnings
-
-    def combine(existing: list[SessionRecord]) -> list[SessionRecord]:
-        unique: dict[tuple[str, str], SessionRecord] = {}
-        for record in existing + incoming:
-            unique.setdefault((record.run_id, record.session), record)
-        return sorted(unique.values(), key=_started)
-
-    result = _rewrite(out, combine)
-    total = len(incoming) + result.kept + result.dropped
-    return Rewrite(result.kept, total - result.kept, warnings + result.warnings)
-
-
-def compact(path: Path, *, keep_last_per_session: int) -> Rewrite:
-    """Keep the newest ``keep_last_per_session`` records of each session (unreadable lines go too)."""
-    if keep_last_per_session < 1:
-        raise ValueError("keep_last_per_session must be at least 1")
-
-    def newest(records: list[SessionRecord]) -> list[SessionRecord]:
-        seen: dict[str, int] = {}
-        kept: list[SessionRecord] = []
-        for record in reversed(records):
-            seen[record.session] = seen.get(record.session, 0) + 1
-            if seen[record.session] <= keep_last_per_session:
-                kept.append(record)
-        return kept[::-1]
-
-    return _rewrite(path, newest)
-
-
-def compact_if_large(
-    path: Path, *, max_bytes: int = AUTO_COMPACT_BYTES, keep: int = AUTO_KEEP
-) -> Rewrite | None:
-    """``compact`` when the ledger has grown past ``max_bytes``; None when it is small (or absent)."""
-    try:
-        if path.stat().st_size <= max_bytes:
-            return None
-    except OSError:
-        return None
-    return compact(path, keep_last_per_session=keep)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return " ".join(str(item) for item in value)
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"))
-    return str(value)
-
-
-def export(path: Path, fmt: str = "csv") -> str:
-    """The ledger as CSV (one column per field; lists space-joined, dicts as JSON) or a JSON array."""
-    records = read(path).records
-    if fmt == "json":
-        return json.dumps([record.to_dict() for record in records], indent=1) + "\n"
-    if fmt != "csv":
-        raise ValueError(f"unknown export format {fmt!r}")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(_FIELDS)
-    writer.writerows([_cell(value) for value in record.to_dict().values()] for record in records)
-    return buffer.getvalue()

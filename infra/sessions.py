@@ -283,7 +283,7 @@ def _print_summary(root: Path, run_id: str) -> None:
 
 
 def _tidy(root: Path, run_id: str) -> None:
-    from infra import ledger, output, rundirs, session_main
+    from infra import ledger_ops, output, rundirs, session_main
 
     if not state.run_dir(root, run_id).is_dir():
         return  # stopped before it began (a config error, ^C while planning): nothing to tidy
@@ -294,7 +294,7 @@ def _tidy(root: Path, run_id: str) -> None:
         settings = session_main.load_project(root).settings
         rundirs.sweep_killed(root, live=run_id)
         rundirs.prune_runs(root, settings.keep_runs, live=run_id)
-        compacted = ledger.compact_if_large(settings.ledger)
+        compacted = ledger_ops.compact_if_large(settings.ledger)
     except (OSError, FatalError) as exc:
         output.warn(f"{state.root_dir(root)}: old runs not pruned ({exc}); they are removed next time")
         return

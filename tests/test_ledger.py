@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from infra import ledger, timing
+from infra import ledger, ledger_ops, timing
 from infra.errors import LedgerError
 from infra.ledger import SessionRecord
 
@@ -182,9 +182,9 @@ def test_newer_schema_raises_and_nothing_is_deleted(tmp_path: Path) -> None:
         ledger.read(path)
     assert str(caught.value) == message
     with pytest.raises(LedgerError):
-        ledger.compact(path, keep_last_per_session=1)
+        ledger_ops.compact(path, keep_last_per_session=1)
     with pytest.raises(LedgerError):
-        ledger.merge([], path)
+        ledger_ops.merge([], path)
     with pytest.raises(LedgerError):
         ledger.read_recent(path, limit=1, counts=timing.same_series)
     assert path.read_bytes() == before
@@ -283,21 +283,21 @@ def test_compact_keeps_the_newest_records_per_session(tmp_path: Path) -> None:
     with path.open("ab") as stream:
         stream.write(b"{torn\n")
     path.chmod(0o640)
-    result = ledger.compact(path, keep_last_per_session=2)
+    result = ledger_ops.compact(path, keep_last_per_session=2)
     assert (result.kept, result.dropped) == (4, 6)
     assert result.warnings == [f"{path}:11: skipped an unreadable line (torn write or not JSON)"]
     assert [r.run_id for r in ledger.read(path).records] == ["t3", "l3", "t4", "l4"]
     assert path.stat().st_mode & 0o777 == 0o640
     with pytest.raises(ValueError, match="at least 1"):
-        ledger.compact(path, keep_last_per_session=0)
+        ledger_ops.compact(path, keep_last_per_session=0)
 
 
 COMPACTOR = """
 import sys
 from pathlib import Path
-from infra import ledger
+from infra import ledger_ops
 for _ in range(int(sys.argv[2])):
-    ledger.compact(Path(sys.argv[1]), keep_last_per_session=10**6)
+    ledger_ops.compact(Path(sys.argv[1]), keep_last_per_session=10**6)
 """
 
 
@@ -324,7 +324,7 @@ def test_merge_dedupes_sorts_and_keeps_the_existing_records(tmp_path: Path) -> N
     ledger.append(two, make_record(run_id="c", started_at="not a time"))
     with two.open("ab") as stream:
         stream.write(b"oops\n")
-    result = ledger.merge([one, two], out)
+    result = ledger_ops.merge([one, two], out)
     assert (result.kept, result.dropped) == (4, 1)
     assert result.warnings == [f"{two}:3: skipped an unreadable line (torn write or not JSON)"]
     assert [(r.run_id, r.session) for r in ledger.read(out).records] == [
@@ -333,7 +333,7 @@ def test_merge_dedupes_sorts_and_keeps_the_existing_records(tmp_path: Path) -> N
         ("a", "tests"),
         ("c", "tests"),
     ]
-    assert ledger.merge([one, two], out).kept == 4  # idempotent
+    assert ledger_ops.merge([one, two], out).kept == 4  # idempotent
 
 
 def test_merge_into_a_new_file(tmp_path: Path) -> None:
@@ -341,7 +341,7 @@ def test_merge_into_a_new_file(tmp_path: Path) -> None:
     shard = tmp_path / "shard.jsonl"
     ledger.append(shard, make_record())
     out = tmp_path / "new" / "ledger.jsonl"
-    assert ledger.merge([shard], out).kept == 1
+    assert ledger_ops.merge([shard], out).kept == 1
     assert ledger.read(out).records == [make_record()]
 
 
@@ -349,15 +349,15 @@ def test_export_csv_and_json(tmp_path: Path) -> None:
     """export gives a CSV with one column per field, or a JSON array of the records."""
     path = tmp_path / "ledger.jsonl"
     ledger.append(path, full_record())
-    rows = ledger.export(path, "csv").splitlines()
+    rows = ledger_ops.export(path, "csv").splitlines()
     assert rows[0].startswith("schema,run_id,session,definition_hash,")
     assert rows[1].startswith("1,r1,tests,d1,")
     assert ",a b,c,b,failed,1,60.0,70.5," in rows[1]
     assert '"{""jobs"":2,""xdist_workers"":0}"' in rows[1]
     assert ",,,," not in rows[1]
-    assert json.loads(ledger.export(path, "json")) == [full_record().to_dict()]
+    assert json.loads(ledger_ops.export(path, "json")) == [full_record().to_dict()]
     with pytest.raises(ValueError, match="unknown export format 'xml'"):
-        ledger.export(path, "xml")
+        ledger_ops.export(path, "xml")
 
 
 def test_default_ledger_path_honours_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -455,7 +455,7 @@ def test_a_failed_rewrite_leaves_the_ledger_and_no_temp_file(
 
     monkeypatch.setattr(os, "replace", full_disk)
     with pytest.raises(OSError, match="No space left"):
-        ledger.compact(path, keep_last_per_session=1)
+        ledger_ops.compact(path, keep_last_per_session=1)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["ledger.jsonl"]
 
@@ -509,12 +509,12 @@ def test_an_append_waiting_on_a_replaced_file_lands_in_the_new_one(tmp_path: Pat
 def test_a_ledger_past_its_size_bound_is_compacted_and_a_small_one_left_alone(tmp_path: Path) -> None:
     """Size policy: past ``max_bytes`` the newest ``keep`` records per session stay; below it, nothing."""
     path = tmp_path / "ledger.jsonl"
-    assert ledger.compact_if_large(path, max_bytes=10, keep=2) is None  # no ledger yet
+    assert ledger_ops.compact_if_large(path, max_bytes=10, keep=2) is None  # no ledger yet
     for n in range(5):
         ledger.append(path, make_record(run_id=f"r{n}"))
     size = path.stat().st_size
-    assert ledger.compact_if_large(path, max_bytes=size, keep=2) is None
-    done = ledger.compact_if_large(path, max_bytes=size - 1, keep=2)
+    assert ledger_ops.compact_if_large(path, max_bytes=size, keep=2) is None
+    done = ledger_ops.compact_if_large(path, max_bytes=size - 1, keep=2)
     assert done is not None and (done.kept, done.dropped) == (2, 3)
     assert [r.run_id for r in ledger.read(path).records] == ["r3", "r4"]
 

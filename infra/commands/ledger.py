@@ -103,7 +103,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from infra import ledger
+    from infra import ledger_ops
     from infra.errors import LedgerError
     from infra.output import write_line
 
@@ -111,7 +111,7 @@ def _merge(args: argparse.Namespace) -> int:
     if missing:
         raise LedgerError(f"{missing[0]}: no such ledger shard; check the path")
     out = ledger_path(args)
-    result = ledger.merge(args.shards, out)
+    result = ledger_ops.merge(args.shards, out)
     _warn_all(result.warnings)
     write_line(
         f"{out}: {result.kept} records after merging {len(args.shards)} files ({result.dropped} duplicates)"
@@ -122,9 +122,9 @@ def _merge(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     import sys
 
-    from infra import ledger
+    from infra import ledger_ops
 
-    text = ledger.export(ledger_path(args), args.format)
+    text = ledger_ops.export(ledger_path(args), args.format)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -134,11 +134,11 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _compact(args: argparse.Namespace) -> int:
-    from infra import ledger
+    from infra import ledger_ops
     from infra.output import write_line
 
     path = ledger_path(args)
-    result = ledger.compact(path, keep_last_per_session=args.keep)
+    result = ledger_ops.compact(path, keep_last_per_session=args.keep)
     _warn_all(result.warnings)
     unreadable = f", {len(result.warnings)} unreadable lines removed" if result.warnings else ""
     write_line(f"{path}: kept {result.kept} records, removed {result.dropped} older ones{unreadable}")
