@@ -17,13 +17,12 @@ import fcntl
 import io
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import ledger
+from infra import ledger, state
 
 AUTO_COMPACT_BYTES = 32 * 1024 * 1024
 AUTO_KEEP = 2000
@@ -35,20 +34,6 @@ class Rewrite(NamedTuple):
     warnings: list[str]
 
 
-def _write_atomic(path: Path, records: Iterable[ledger.SessionRecord], mode: int) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with open(fd, "wb") as stream:
-            stream.writelines(ledger.encode(record) for record in records)
-            stream.flush()
-            os.fchmod(stream.fileno(), mode)
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _rewrite(
     path: Path, change: Callable[[list[ledger.SessionRecord]], list[ledger.SessionRecord]]
 ) -> Rewrite:
@@ -57,7 +42,8 @@ def _rewrite(
         with open(fd, "rb", closefd=False) as stream:
             contents = ledger.parse(stream.read(), path)
         kept = change(contents.records)
-        _write_atomic(path, kept, os.fstat(fd).st_mode & 0o777)
+        records = (ledger.encode(record) for record in kept)
+        state.write_atomic(path, records, mode=os.fstat(fd).st_mode & 0o777, durable=True)
     return Rewrite(len(kept), len(contents.records) - len(kept), contents.warnings)
 
 

@@ -34,7 +34,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from infra import output
@@ -175,12 +175,25 @@ def durations_files(root: Path) -> list[Path]:
     return sorted((root_dir(root) / "durations").glob("*.json"))
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Replace ``path`` whole: a unique temp file beside it, then ``os.replace`` (race-free)."""
+def write_atomic(
+    path: Path, data: str | bytes | Iterable[bytes], *, mode: int | None = None, durable: bool = False
+) -> None:
+    """Replace ``path`` whole: a unique temp file beside it, then ``os.replace`` (race-free).
+
+    ``mode`` sets the new file's permissions; ``durable`` fsyncs it first (a history, not a cache).
+    """
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with open(fd, "wb") as stream:
-            stream.write(data.encode() if isinstance(data, str) else data)
+            if isinstance(data, str | bytes):
+                stream.write(data.encode() if isinstance(data, str) else data)
+            else:
+                stream.writelines(data)
+            if mode is not None:
+                os.fchmod(stream.fileno(), mode)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
