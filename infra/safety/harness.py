@@ -15,6 +15,7 @@ problems from selection problems).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import uuid
@@ -85,12 +86,26 @@ def run_nox(root: Path, base: str, head: str, *posargs: str) -> NoxRun:
     cmd = [sys.executable, "-m", "nox", "-t", "prepush", *(["--", *posargs] if posargs else [])]
     result = run.run(cmd, cwd=root, env=env, timeout=TIMEOUT_S)
     _log(root, "nox-full" if posargs else "nox", result.output)
-    found = results.read_run(root, run_id)
-    failed = frozenset(h.key for r in found for h in r.hooks if h.status is Status.FAILED)
+    failed, tests = read_results(results.runs_dir(root) / run_id)
     if result.returncode != 0 and not failed:
         failed = frozenset({f"<nox exit {result.returncode}, no failing hook reported>"})
-    tests = {r.session: r.tests.selected or 0 for r in found}
     return NoxRun(failed, tests, result.returncode)
+
+
+def read_results(directory: Path) -> tuple[frozenset[str], dict[str, int]]:
+    """Failing hook keys and tests run per session, from the sessions' JSON results.
+
+    Read as plain JSON, only the fields needed: the harness runs for most of an hour against
+    a checkout that may change under it, and a field added to the results meanwhile must not
+    make every later run unreadable (``results.SessionResult.from_dict`` is strict).
+    """
+    failed: set[str] = set()
+    tests: dict[str, int] = {}
+    for path in sorted(directory.glob("*.json")):
+        data = json.loads(path.read_text())
+        failed.update(h["key"] for h in data["hooks"] if h["status"] == Status.FAILED.value)
+        tests[data["session"]] = int((data.get("tests") or {}).get("selected") or 0)
+    return frozenset(failed), tests
 
 
 def _log(root: Path, name: str, text: str) -> None:
