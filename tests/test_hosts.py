@@ -68,6 +68,15 @@ repos:
     files: \\.nomatch$
     priority: 20
 """
+SAME_NAME_CONFIG = """\
+repos:
+- repo: local
+  hooks:
+  - {id: lint-a, name: lint, entry: "true", language: system}
+  - {id: lint-b, name: lint, entry: "true", language: system}
+  - {id: remote-like, name: remote-like, entry: "true", language: system}
+  - {id: never-ran, name: never ran, entry: "true", language: system}
+"""
 BROKEN = "repos:\n- repo: local\n  hooks:\n  - id: nameless\n    entry: 'true'\n    language: system\n"
 
 
@@ -103,6 +112,16 @@ def test_both_hosts_give_the_same_verdicts(tmp_path: Path, selection: str) -> No
         got[host.name] = hosts.match(_run(host, root, argv), _hooks(root))
         assert git(root, "status", "--short") == " M a.txt\n"  # the fixer really ran
     assert got["pre-commit"] == got["prek"] == [P, F, S, F, P]
+
+
+@BOTH
+def test_no_changed_files_checks_no_file(repo: Path, host: hosts.Host) -> None:
+    """An empty file list runs nothing, rather than falling back to the staged files."""
+    root = _repo(repo)
+    write(root, {"a.txt": "staged\n"})
+    git(root, "add", "a.txt")
+    verdicts = _run(host, root, host.run_argv(None, []))
+    assert hosts.match(verdicts, _hooks(root)) == [S, S, S, S, S]
 
 
 def test_prek_prints_no_id_for_a_skipped_hook_and_indents_hook_output(repo: Path) -> None:
@@ -143,11 +162,16 @@ def test_verdicts_follow_hooks_whatever_order_the_host_ran_them(repo: Path, host
     assert hosts.match(verdicts, _hooks(root)) == [F, P, S]
 
 
-def test_a_nameless_verdict_that_fits_no_name_goes_to_the_first_hook_left(repo: Path) -> None:
-    """A prek skip of a remote hook (its manifest name) still lands; a hook with no verdict is None."""
-    root = _repo(repo, PRIORITY_CONFIG)
-    verdicts = [hosts.Verdict("Last Hook", None, S), hosts.Verdict("first", "first", F)]
-    assert hosts.match(verdicts, _hooks(root)) == [F, S, None]
+def test_match_trusts_ids_first_then_names_then_order(repo: Path) -> None:
+    """Ids win over names, a nameless verdict that fits no name takes the first hook left, a fake id none."""
+    root = _repo(repo, SAME_NAME_CONFIG)
+    verdicts = [
+        hosts.Verdict("lint", None, S),  # prek ran lint-b first (priority) and skipped it
+        hosts.Verdict("lint", "lint-a", P),
+        hosts.Verdict("Name From Its Manifest", None, F),
+        hosts.Verdict("imitation", "nobody", P),
+    ]
+    assert hosts.match(verdicts, _hooks(root)) == [P, S, F, None]
 
 
 @BOTH
@@ -167,13 +191,17 @@ def test_installed_hook_names_its_host(repo: Path, host: hosts.Host) -> None:
 
 @BOTH
 def test_installed_hook_names_its_config(repo: Path, host: hosts.Host) -> None:
-    """``install --config`` puts the config in the script, where ``installed`` reads it."""
+    """``install --config`` puts the config in the script, where ``installed`` reads it.
+
+    The name holds "pre-commit": prek's script then mentions both, and is still prek's alone.
+    """
     root = _repo(repo)
-    write(root, {"other.yaml": CONFIG})
-    subprocess.run(host.install_argv("other.yaml"), cwd=root, check=True, capture_output=True)
+    write(root, {"ci/pre-commit.yaml": CONFIG})
+    subprocess.run(host.install_argv("ci/pre-commit.yaml"), cwd=root, check=True, capture_output=True)
     hook = hosts.installed(root)
     assert hook is not None
-    assert hook.script == base.Script("pre-push", "other.yaml")
+    assert (hook.host, hook.script) == (host, base.Script("pre-push", "ci/pre-commit.yaml"))
+    assert [h for h in hosts.HOSTS.values() if h.owns(hook.path.read_text())] == [host]
 
 
 def test_prek_hook_under_core_hooks_path_is_found(repo: Path) -> None:
@@ -199,6 +227,19 @@ def test_a_host_installed_over_the_other_keeps_it_as_legacy(repo: Path) -> None:
     hook = hosts.installed(root)
     assert hook is not None
     assert (hook.host, hook.legacy) == (PREK, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ('#!/bin/sh\nexec pre-commit hook-impl --hook-type=pre-push -- "$@"\n', "pre-commit"),
+        ('#!/bin/sh\nexec prek hook-impl --hook-type=pre-push -- "$@"\n', "prek"),
+        ("#!/bin/sh\nexec nox -t prepush\n", None),
+    ],
+)
+def test_hand_written_hooks_belong_to_the_host_they_start(text: str, owner: str | None) -> None:
+    """A wrapper of one's own that execs a host's ``hook-impl`` is that host's; other scripts no host's."""
+    assert [h.name for h in hosts.HOSTS.values() if h.owns(text)] == ([owner] if owner else [])
 
 
 def test_infra_init_hook_belongs_to_pre_commit(repo: Path) -> None:
