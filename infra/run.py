@@ -5,11 +5,11 @@ whole group, so they go with it); a timeout or ^C stops the child's whole proces
 with psutil, SIGTERM first and SIGKILL after a grace period. CPU time and peak RSS of the tree
 come from ``wait4`` (the kernel sums every descendant the child reaped).
 
-Children die with their parent: each is started with ``PR_SET_PDEATHSIG`` (Linux), so a
-parent killed with SIGKILL takes its hook processes with it instead of leaving them to PID 1.
-The kernel sends that signal when the *thread* that started the child exits; every call here
-waits for its child in the thread that started it, so that is the parent's death. A nox child
-asks the same for itself (``die_with_parent``), and its SIGTERM handler stops its hook trees.
+Children die with their parent (Linux ``PR_SET_PDEATHSIG``): a nox child gets SIGTERM at its
+parent's death (``watch_parent``) and its handler (``interrupt``) stops its hook trees. A
+process not so watched (nox running sessions in-process) starts each hook with the flag set to
+SIGKILL; the kernel sends it when the *thread* that started the child exits, and every call here
+waits for its child in that thread. It costs a full ``fork`` (no ``vfork``), so only there.
 
 ^C and SIGTERM go through ``interrupt``: it stops the running hooks' trees and raises
 ``KeyboardInterrupt``, except while the main thread is starting a process (the signal would
@@ -43,6 +43,7 @@ _PR_SET_PDEATHSIG = 1
 _stopping = threading.Event()  # an interrupt arrived: start nothing more, report nothing more
 _live: set[int] = set()  # children being waited for
 _spawning = [False]  # the main thread is inside a spawn (fork): raising there would be lost
+_watched = [False]  # this process gets SIGTERM when its parent dies (``watch_parent``)
 
 
 def interrupt(signum: int, frame: object) -> None:
@@ -114,9 +115,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def watch_parent(parent: int | None) -> None:
+    """In a nox child: SIGTERM (``interrupt``: hook trees stopped) when the nox parent dies."""
+    die_with_parent(signal.SIGTERM, parent)
+    _watched[0] = True
+
+
 def _child_setup() -> Callable[[], None] | None:
-    """A ``preexec_fn`` that ties the child's life to ours (None where prctl is missing)."""
-    if _prctl() is None:  # pragma: no cover - not Linux
+    """A ``preexec_fn`` that ties the child's life to ours (None: a watched process stops its
+    children itself, or no prctl)."""
+    if _watched[0] or _prctl() is None:
         return None
     parent = os.getpid()
     return functools.partial(die_with_parent, signal.SIGKILL, parent)
@@ -136,7 +144,6 @@ def cmd_output(
                 capture_output=True,
                 text=True,
                 check=False,
-                preexec_fn=_child_setup(),
             )
     except FileNotFoundError:
         raise ToolMissing(f"{cmd[0]}: command not found; install it or put it on PATH") from None

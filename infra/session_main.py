@@ -64,7 +64,7 @@ def run(session: nox.Session, root: Path, names: Sequence[str]) -> None:
         signal.signal(signal.SIGTERM, run_mod.interrupt)
     if "--parallel-worker" in sys.argv:  # a nox child: stop (SIGTERM, our handler) if nox dies
         parent = os.environ.get(run_mod.PARENT_ENV, "")
-        run_mod.die_with_parent(signal.SIGTERM, int(parent) if parent.isdigit() else None)
+        run_mod.watch_parent(int(parent) if parent.isdigit() else None)
     try:
         handed = handoff.load(root, os.environ.get(ledger.RUN_ID_ENV))
         proj = handed.project if handed else load_project(root)

@@ -98,3 +98,10 @@ def test_an_interrupt_during_a_spawn_is_raised_after_it(
         run.cmd_output(sys.executable, "-c", "pass")
     with pytest.raises(KeyboardInterrupt):
         run.run([sys.executable, "-c", "pass"], cwd=tmp_path)
+
+
+def test_a_watched_process_starts_hooks_without_the_costly_fork() -> None:
+    """A nox child that watches its parent stops its hooks itself: no per-spawn preexec (no vfork loss)."""
+    code = "from infra import run; print(run._child_setup() is None); run.watch_parent(None); print(run._child_setup())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout == "False\nNone\n"
