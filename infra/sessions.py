@@ -114,10 +114,11 @@ def _sigterm_as_interrupt() -> None:
 
 
 def _register_error(message: str) -> list[str]:
-    """A broken config must not break the whole noxfile: one prepush session fails with the message."""
-    print(f"error: {message}", file=sys.stderr, flush=True)
+    """A broken config must not break the whole noxfile (nor print at import: the user's own
+    sessions run as usual): one prepush session fails with the message when it runs."""
 
     def prepush_config_error(session: nox.Session) -> None:
+        print(f"error: {message}", file=sys.stderr, flush=True)
         session.error(message)
 
     nox.session(name="prepush-config-error", tags=["prepush"], venv_backend="none", default=False)(
@@ -288,7 +289,7 @@ def _tidy(root: Path, run_id: str) -> None:
     if not state.run_dir(root, run_id).is_dir():
         return  # stopped before it began (a config error, ^C while planning): nothing to tidy
     rundirs.end_run(root, run_id)
-    if os.environ.get(state.PROBLEM_ENV):
+    if state.problem_found(root):
         return
     try:
         settings = session_main.load_project(root).settings

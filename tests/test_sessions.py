@@ -104,6 +104,8 @@ def test_a_broken_config_fails_the_prepush_run_with_one_line(tmp_path: Path) -> 
     assert "error: " in out and ".pre-commit-config.yaml:" in out and "YAML syntax error" in out
     assert "Traceback" not in out
     assert "Session prepush-config-error aborted" in out
+    listing = _nox(root, "--list")  # importing the noxfile is not an error: only running that session is
+    assert listing.returncode == 0 and "error" not in listing.stderr, listing.stderr
 
 
 def test_short_sessions_run_folded_in_one_child_and_failures_still_name_the_hook(tmp_path: Path) -> None:
