@@ -24,9 +24,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from infra import run
 from infra.errors import ConfigError
-from infra.hosts import pre_commit, prek
+from infra.hosts import base, pre_commit, prek
 from infra.hosts.base import NO_FILE, Host, Script, Verdict
-from infra.hosts.base import script as _script
 from infra.results import Status
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ def installed(root: Path) -> Installed | None:
     text = path.read_text(encoding="utf-8", errors="replace")
     host = next((h for h in HOSTS.values() if h.owns(text)), None)
     legacy = path.with_name(f"{path.name}.legacy").is_file()
-    return Installed(path, host, _script(text), legacy)
+    return Installed(path, host, base.script(text), legacy)
 
 
 def configured(root: Path) -> Host | None:
