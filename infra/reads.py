@@ -5,8 +5,10 @@ subprocesses started) and are stored per pytest group with a digest of every pat
 when the test ran: a file's bytes, a directory's sorted names. Comparing digests with the tree
 now (not with the pushed range) makes the answer independent of history: a file changed by an
 earlier push that never ran, a branch switch, a revert, all show up. The tracked file names
-and the pytest configuration files are digested too: additions, deletions (existence checks
-leave no audit trail) and configuration changes make the next run full.
+and the pytest configuration files are digested too: an added or deleted Python file (what an
+import finds can change without any recorded read) or a configuration change makes the next
+run full. Other additions and deletions reach the tests that listed the directory or checked
+the path (metadata reads are recorded too).
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ CONFIG_NAMES = frozenset(
 )
 
 
+PYTHON_SUFFIXES = (".py", ".pyi", ".pth", ".so", ".pyd")
+
+
 class TreeState(NamedTuple):
-    names: str  # digest of the tracked file names
+    names: str  # digest of the tracked Python file names (what imports can find)
     config: str  # digest of every tracked pytest/packaging config file and conftest.py
 
 
@@ -52,7 +57,7 @@ def digest(root: Path, path: str) -> str:
     if path == SUBPROCESS:
         return ""
     if path == TRACKED_NAMES:
-        return tree_state(root).names
+        return hashlib.sha1("\0".join(_tracked(root)).encode()).hexdigest()
     if path.endswith(STAT):
         return _stat_digest(root / path[: -len(STAT)])
     target = root / path.removesuffix(IMPORT)
@@ -95,10 +100,15 @@ def _stat_digest(target: Path) -> str:
 
 
 def tree_state(root: Path) -> TreeState:
-    names = sorted(n for n in git(root, "ls-files", "-z").split("\0") if n)
+    names = _tracked(root)
     config = [n for n in names if n.rsplit("/", 1)[-1] in CONFIG_NAMES]
     config_digest = hashlib.sha1("".join(f"{n}\0{digest(root, n)}\0" for n in config).encode()).hexdigest()
-    return TreeState(hashlib.sha1("\0".join(names).encode()).hexdigest(), config_digest)
+    python = [n for n in names if n.endswith(PYTHON_SUFFIXES)]
+    return TreeState(hashlib.sha1("\0".join(python).encode()).hexdigest(), config_digest)
+
+
+def _tracked(root: Path) -> list[str]:
+    return sorted(n for n in git(root, "ls-files", "-z").split("\0") if n)
 
 
 def load(path: Path) -> Records | None:

@@ -8,7 +8,7 @@ what was read outside any test (conftest import, collection, wider-scoped fixtur
 both, each pytest group runs in one of two modes:
 
 - ``full`` when narrowing cannot be proven safe: ``--full`` / CI / ``--all-files``; no usable
-  testmon data or read records yet; files were added or deleted since the last recorded run
+  testmon data or read records yet; Python files were added or deleted since the last recorded run
   (existence checks leave no audit trail); a ``conftest.py`` or a pytest/packaging
   configuration file changed; or a file read outside any test changed (``infra.reads``
   compares digests with the tree now, so the pushed range's history does not matter).
@@ -115,7 +115,7 @@ def full_reason(
     if not has_data or records is None or now is None:
         return "no testmon data yet"
     if now.names != records.tree.names:
-        return "files were added or deleted since the last recorded run"
+        return "Python files were added or deleted since the last recorded run"
     if now.config != records.tree.config:
         return "a conftest.py or pytest configuration file changed"
     if records.rootdir != ".":

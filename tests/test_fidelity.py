@@ -390,3 +390,18 @@ def test_git_ls_files_depends_only_on_tracked_names(tmp_path: Path) -> None:
     frm, to = _push(root, {"config.local": "x\n"})
     assert _pre_commit(root, frm, to) == {"no-local"}
     assert _nox(root, "added", frm=frm, to=to)[0] == {"no-local"}
+
+
+def test_an_added_data_file_reaches_the_tests_that_list_or_check_it(tmp_path: Path) -> None:
+    """No full run for an added YAML file: the tests that globbed its directory or checked the path rerun."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "data/a.yaml": "a: 1\n",
+            "tests/test_count.py": "from pathlib import Path\n\ndef test_one_manifest():\n    assert len(list(Path('data').glob('*.yaml'))) == 1\n",
+            "tests/test_absent.py": "import os\n\ndef test_no_override():\n    assert not os.path.exists('data/override.txt')\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    out = _agree(root, {"data/b.yaml": "b: 2\n", "data/override.txt": "x\n"}, {"unit"})
+    assert "mode testmon" in out and "2 selected" in out, out
