@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import classify, config, migrate, project, run
+from infra import classify, config, hosts, migrate, project, run
 from infra.config import Config
 from infra.errors import ConfigError
 
@@ -38,7 +38,6 @@ NOX_PREPUSH = re.compile(r"\bnox\b[^#\n]*\s(?:-t|--tags)(?:=|\s+)[\"']?prepush\b
 INSTALL = "pre-commit install --hook-type pre-push"
 MIGRATE = "run `infra migrate`"
 HOOK_TIMEOUT_S = 120.0
-_CONFIG_ARG = re.compile(r"--config[= ]([^\s'\")]+)")
 
 
 class Check(NamedTuple):
@@ -155,30 +154,33 @@ def git_hook_check(top: Path | None, cfg: Config) -> Check:
     if not os.access(path, os.X_OK):
         return Check(name, False, f"{shown} is not executable, so git never runs it", f"chmod +x {path}")
     text = path.read_text(encoding="utf-8", errors="replace")
-    if "hook-impl" in text and "pre-commit" in text:
-        check = _precommit_wrapper(name, shown, text, top, cfg)
+    hook = hosts.installed(top)
+    if hook is not None and hook.host is not None:
+        check = _host_wrapper(name, shown, hook, top, cfg)
         if check.ok and "# infra-init:" in text:
             return check._replace(
-                detail=f"{shown} is `infra init`'s: pre-commit's pre-push, the environment on PATH"
+                detail=f"{shown} is `infra init`'s: {hook.host.name}'s pre-push, the environment on PATH"
             )
         return check
-    if "prek" in text:
-        return Check(name, True, f"{shown} runs prek")
     if NOX_PREPUSH.search(text):
         return Check(name, True, f"{shown} is a custom script that runs `nox -t prepush`")
     return Check(name, False, f"{shown} runs neither pre-commit, prek nor `nox -t prepush`", INSTALL)
 
 
-def _precommit_wrapper(name: str, path: Path, text: str, top: Path, cfg: Config) -> Check:
-    if "--hook-type=pre-push" not in text:
-        return Check(name, False, f"{path} is a pre-commit wrapper for another hook type", INSTALL)
-    used = _CONFIG_ARG.search(text)
-    if used and (top / used.group(1)).resolve() != cfg.path.resolve():
+def _host_wrapper(name: str, path: Path, hook: hosts.Installed, top: Path, cfg: Config) -> Check:
+    """pre-commit's or prek's installed wrapper: the pre-push hook type, with this config."""
+    assert hook.host is not None
+    install = f"{hook.host.name} install --hook-type pre-push"
+    if hook.script.hook_type != "pre-push":
+        return Check(name, False, f"{path} is a {hook.host.name} wrapper for another hook type", install)
+    used = hook.script.config
+    if used and (top / used).resolve() != cfg.path.resolve():
         relative = os.path.relpath(cfg.path.resolve(), top)
         return Check(
-            name, False, f"{path} runs pre-commit with {used.group(1)}", f"{INSTALL} --config {relative}"
+            name, False, f"{path} runs {hook.host.name} with {used}", f"{install} --config {relative}"
         )
-    return Check(name, True, f"{path} is pre-commit's pre-push wrapper")
+    legacy = f" (and {path.name}.legacy, which it runs first)" if hook.legacy else ""
+    return Check(name, True, f"{path} is {hook.host.name}'s pre-push wrapper{legacy}")
 
 
 def git_environment(environ: Mapping[str, str]) -> dict[str, str]:

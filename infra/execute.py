@@ -255,42 +255,27 @@ def _missing_tool(member: Member, env: Mapping[str, str]) -> str | None:
 
 
 def _run_pre_commit(ctx: _Ctx, members: Sequence[Member], outcome: _Outcome) -> None:
+    """Remote, meta and other-language hooks, through the repository's host (pre-commit or prek)."""
     import yaml
 
-    from infra import precommit
+    from infra import hosts, precommit
 
+    host = hosts.detect(ctx.root)
     with tempfile.TemporaryDirectory(prefix="infra-pre-commit-") as tmp:
         path = Path(tmp) / "pre-commit-config.yaml"
         path.write_text(
             yaml.safe_dump(precommit.subset_config(ctx.project.config, [m.hook for m in members]))
         )
-        files = (
-            ["--all-files"] if ctx.change.all_files else ["--files", *ctx.change.filenames, precommit.NO_FILE]
-        )
-        cmd = [
-            sys.executable,
-            "-m",
-            "pre_commit",
-            "run",
-            "--config",
-            str(path),
-            "--hook-stage",
-            "pre-push",
-            "--color",
-            "never",
-            "--verbose",
-            *files,
-        ]
+        cmd = host.run_argv(path, None if ctx.change.all_files else list(ctx.change.filenames))
         result = run.run(cmd, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining())
     outcome.account(result)
-    statuses = precommit.parse_statuses(result.output)
-    for n, m in enumerate(members):
-        status = statuses[n] if n < len(statuses) and not result.timed_out else None
-        if status is None:
+    statuses = hosts.match(host.parse_verdicts(result.output), [m.hook for m in members])
+    for m, status in zip(members, statuses, strict=True):
+        if status is None or result.timed_out:
             why = (
                 "timed out"
                 if result.timed_out
-                else f"pre-commit exited {result.returncode} before running it"
+                else f"{host.name} exited {result.returncode} before running it"
             )
             outcome.add(_failed(m, why, wall_s=result.wall_s))
         else:
@@ -299,7 +284,7 @@ def _run_pre_commit(ctx: _Ctx, members: Sequence[Member], outcome: _Outcome) -> 
                     key=m.hook.key,
                     id=m.hook.id,
                     status=status,
-                    reason="via pre-commit" if status is not Status.SKIPPED else "no files to check",
+                    reason=f"via {host.name}" if status is not Status.SKIPPED else "no files to check",
                     wall_s=result.wall_s,
                 )
             )

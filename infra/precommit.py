@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from infra.config import Config, Hook
 from infra.results import Status
-
-# A path that never exists: ``pre-commit run --files`` with it alone checks no file at all
-# (pre-commit drops missing files) without falling back to the staged files.
-NO_FILE = ".infra-no-changed-files"
-_STATUS = re.compile(r"^(?P<name>.*?)\.+(?:\(no files to check\))?(?P<status>Passed|Failed|Skipped)$")
-_HOOK_ID = re.compile(r"^- hook id: (?P<id>\S+)$")
 
 
 def subset_config(config: Config, hooks: Sequence[Hook]) -> dict[str, Any]:
@@ -33,21 +25,9 @@ def subset_config(config: Config, hooks: Sequence[Hook]) -> dict[str, Any]:
 
 
 def parse_verdicts(output: str) -> list[tuple[str, Status]]:
-    """Each hook's (id, status) from ``pre-commit run --verbose`` output, in run order.
+    """Each hook's (id, status) from ``pre-commit run --verbose`` output, in run order
+    (``infra.hosts`` owns the parsing; pre-commit names every hook it reports)."""
+    from infra import hosts
 
-    A status line counts only when the next line is its ``- hook id:`` line (``--verbose``
-    prints one for every hook), so a hook's own output cannot be mistaken for a verdict.
-    """
-    lines = output.splitlines()
-    out = []
-    for line, following in itertools.pairwise(lines):
-        match = _STATUS.match(line.strip())
-        hook = _HOOK_ID.match(following.strip())
-        if match and hook:
-            out.append((hook.group("id"), Status(match.group("status").lower())))
-    return out
-
-
-def parse_statuses(output: str) -> list[Status]:
-    """Just the statuses of :func:`parse_verdicts`, in run order."""
-    return [status for _, status in parse_verdicts(output)]
+    verdicts = hosts.HOSTS["pre-commit"].parse_verdicts(output)
+    return [(v.hook_id, v.status) for v in verdicts if v.hook_id is not None]

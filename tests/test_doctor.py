@@ -196,7 +196,7 @@ def test_a_config_that_does_not_load_exits_2(repo: Path, capsys: pytest.CaptureF
             "other-config",
             "FAIL  git hook: .git/hooks/pre-push runs pre-commit with other.yaml; fix: pre-commit install --hook-type pre-push --config .pre-commit-config.yaml",
         ),
-        ("prek", "ok    git hook: .git/hooks/pre-push runs prek"),
+        ("prek", "ok    git hook: .git/hooks/pre-push is prek's pre-push wrapper"),
         ("custom-nox", "ok    git hook: .git/hooks/pre-push is a custom script that runs `nox -t prepush`"),
         (
             "custom-other",
