@@ -121,10 +121,10 @@ def write(root: Path, result: SessionResult) -> Path | None:
     """Store ``result`` for the summary; None (after one warning line) when it cannot be stored."""
     problem = state.unwritable(root.resolve())
     if problem is not None:
-        state.warn_once("session results", f"{state.root_dir(root)}: {problem}")
+        state.warn_once("session results", f"{state.root_dir(root)}: {problem}", root)
         return None
     path = state.result_path(root, result.run_id, result.session)
-    with state.best_effort("session results"):
+    with state.best_effort("session results", root):
         path.parent.mkdir(parents=True, exist_ok=True)
         state.write_atomic(path, json.dumps(result.to_dict(), indent=1))
         return path

@@ -161,5 +161,5 @@ def _record(proj: project.Project, name: str, result: SessionResult, started: fl
             "longest_step_s": round(result.tests.longest_s, 3),
         },
     )
-    with state.best_effort(f"{proj.settings.ledger}: timing record"):
+    with state.best_effort(f"{proj.settings.ledger}: timing record", proj.root):
         ledger.append(proj.settings.ledger, record)

@@ -94,9 +94,9 @@ def _directory(root: Path) -> Path:
 @functools.cache
 def unwritable(root: Path) -> str | None:
     """Why ``<root>/.infra`` cannot take a write (e.g. ``Permission denied``), or None when it can."""
-    inherited = os.environ.get(PROBLEM_ENV)
-    if inherited is not None and inherited.startswith("state:"):
-        return inherited.removeprefix("state:")
+    inherited = _inherited(root)
+    if inherited is not None and inherited[0] == "state":
+        return inherited[1]
     target = root_dir(root)
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -201,37 +201,61 @@ def write_atomic(
         raise
 
 
-def warn_once(what: str, why: str) -> None:
+def _inherited(root: Path) -> tuple[str, str] | None:
+    """``(kind, reason)`` the nox parent of a run of ``root`` found and warned about, if any (a
+    nested run in another repository inherits the variable, and ignores it)."""
+    import json
+
+    try:
+        data = json.loads(os.environ.get(PROBLEM_ENV) or "null")
+    except ValueError:
+        return None
+    if isinstance(data, dict) and data.get("root") == str(root.resolve()):
+        return str(data.get("kind")), str(data.get("why"))
+    return None
+
+
+def warn_once(what: str, why: str, root: Path) -> None:
     """One warning line per process for ``what`` (children of a parent that warned stay quiet)."""
-    if what in _warned or os.environ.get(PROBLEM_ENV):
+    if what in _warned or _inherited(root) is not None:
         return
     _warned.add(what)
     output.warn(f"{what} not recorded ({why}); hooks still run and their verdicts stand")
 
 
 @contextlib.contextmanager
-def best_effort(what: str) -> Iterator[None]:
-    """Run a state write; an ``OSError`` becomes one warning line, never a failed run."""
+def best_effort(what: str, root: Path) -> Iterator[None]:
+    """Run a state write of a run of ``root``; an ``OSError`` becomes one warning line, never a
+    failed run."""
     try:
         yield
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        warn_once(what, f"{exc.strerror or type(exc).__name__}{where}")
+        warn_once(what, f"{exc.strerror or type(exc).__name__}{where}", root)
 
 
 def check_run(root: Path, ledger: Path) -> None:
     """In the nox parent of a run: one warning line for state that cannot be written; children
     inherit the finding (``INFRA_STATE_PROBLEM``) and neither probe nor warn again."""
+    import json
+
     root = root.resolve()
+    os.environ.pop(PROBLEM_ENV, None)  # an enclosing run's finding is not ours
+    unwritable.cache_clear()
     problem = unwritable(root)
     if problem is not None:
         output.warn(
             f"{root_dir(root)}: not writable ({problem}); this run's results, test-selection data and "
             "timing records are not kept, every hook runs in full"
         )
-        os.environ[PROBLEM_ENV] = f"state:{problem}"
+        os.environ[PROBLEM_ENV] = json.dumps({"root": str(root), "kind": "state", "why": problem})
         return
     problem = ledger_unwritable(ledger)
     if problem is not None:
         output.warn(f"{ledger}: not writable ({problem}); this run's timing records are not kept")
-        os.environ[PROBLEM_ENV] = f"ledger:{problem}"
+        os.environ[PROBLEM_ENV] = json.dumps({"root": str(root), "kind": "ledger", "why": problem})
+
+
+def problem_found(root: Path) -> bool:
+    """Whether the nox parent of this run found state it cannot write (and said so)."""
+    return _inherited(root) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -99,8 +100,9 @@ def test_an_unwritable_state_directory_falls_back_to_a_temp_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the parent found `.infra/` unwritable, children take its word and use a throwaway directory."""
-    monkeypatch.setenv(state.PROBLEM_ENV, "state:Permission denied")
     root = (tmp_path / "ro").resolve()
+    finding = {"root": str(root), "kind": "state", "why": "Permission denied"}
+    monkeypatch.setenv(state.PROBLEM_ENV, json.dumps(finding))
     assert state.unwritable(root) == "Permission denied"
     fallback = state.directory(root)
     assert fallback != root / ".infra" and fallback.is_dir() and not (root / ".infra").exists()
@@ -116,10 +118,20 @@ def test_check_run_warns_once_and_tells_the_children(
     state.check_run(tmp_path, blocker / "ledger.jsonl")  # its parent is a file: cannot be created
     err = capsys.readouterr().err
     assert err.count("warning: ") == 1 and "timing records are not kept" in err
-    assert os.environ[state.PROBLEM_ENV].startswith("ledger:")
+    assert json.loads(os.environ[state.PROBLEM_ENV])["kind"] == "ledger"
     monkeypatch.setattr(state, "_warned", set())
-    state.warn_once("x", "y")
-    assert capsys.readouterr().err == ""
+    state.warn_once("x", "y", tmp_path)
+    assert capsys.readouterr().err == ""  # the parent said it already
+    state.warn_once("x", "y", tmp_path / "elsewhere")  # a nested run of another repository
+    assert capsys.readouterr().err.count("warning: x not recorded (y)") == 1
+
+
+def test_a_nested_run_probes_for_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An enclosing run's finding (inherited env) is dropped by a nested run's parent, which probes anew."""
+    root = tmp_path.resolve()
+    monkeypatch.setenv(state.PROBLEM_ENV, json.dumps({"root": str(root), "kind": "state", "why": "outer"}))
+    state.check_run(root, root / "ledger.jsonl")
+    assert state.PROBLEM_ENV not in os.environ and state.unwritable(root) is None
 
 
 def test_a_custom_ledger_path_is_used_by_every_reader_and_writer(
