@@ -48,10 +48,10 @@ def find(root: Path, environ: Mapping[str, str], *, force_all: bool = False) -> 
     from_ref, to_ref = environ.get("PRE_COMMIT_FROM_REF"), environ.get("PRE_COMMIT_TO_REF")
     if from_ref and to_ref:
         return _ranged(root, from_ref, to_ref, f"pushed range {from_ref[:12]}...{to_ref[:12]}")
-    if bool(from_ref) != bool(to_ref):
-        raise FatalError(
-            "PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF must be set together; set both or neither"
-        )
+    if to_ref and not from_ref:  # prek's push of a history that starts at a root commit
+        return ChangeSet(all_files(root), True, "all files (the pushed history starts at a root commit)")
+    if from_ref and not to_ref:
+        raise FatalError("PRE_COMMIT_FROM_REF is set without PRE_COMMIT_TO_REF; set both or neither")
     rc, upstream, _ = cmd_output(
         "git",
         "-C",

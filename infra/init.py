@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import migrate, run, workflow
+from infra import hosts, migrate, run, workflow
 from infra.errors import FatalError
 
 NOXFILE_LINES = "import infra.sessions\n\ninfra.sessions.register()\n"
@@ -44,8 +44,12 @@ if [ -n "${dry}" ]; then
     exec {entry} --list  # `infra doctor`: prove the command starts from git's environment
 fi
 HERE="$(cd "$(dirname "$0")" && pwd)"
-exec {python} -m pre_commit hook-impl --config={config} --hook-type=pre-push --hook-dir "$HERE" -- "$@"
+{handoff}
 """
+HANDOFF = {
+    "pre-commit": 'exec {program} hook-impl --config={config} --hook-type=pre-push --hook-dir "$HERE" -- "$@"',
+    "prek": 'exec {program} hook-impl --hook-dir="$HERE" --script-version=4 --hook-type=pre-push --config={config} -- "$@"',
+}
 
 
 class Step(NamedTuple):
@@ -135,12 +139,17 @@ def hook_path(top: Path) -> Path:
 
 
 def hook_text(top: Path, config: Path, entry: str) -> str:
+    """The hook: the environment first on PATH, then the host's own pre-push (pre-commit or prek)."""
     bin_dir = environment_bin()
+    host = hosts.detect(top)
+    program = [str(bin_dir / Path(sys.executable).name), "-m", "pre_commit"]
+    if host.name != "pre-commit":
+        program = host.program()
+    relative = shlex.quote(os.path.relpath(config, top))
     return HOOK.format(
         mark=HOOK_MARK,
         bin=shlex.quote(str(bin_dir)),
-        python=shlex.quote(str(bin_dir / Path(sys.executable).name)),
-        config=shlex.quote(os.path.relpath(config, top)),
+        handoff=HANDOFF[host.name].format(program=shlex.join(program), config=relative),
         dry=f"{{{DRY_RUN_ENV}:-}}",
         entry=entry,
     )

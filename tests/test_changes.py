@@ -27,10 +27,17 @@ def test_pushed_range_from_pre_commit_env(repo: Path) -> None:
 
 
 def test_half_a_range_is_an_error(repo: Path) -> None:
-    """FROM without TO (or the reverse) is a mistake, said in one line."""
+    """FROM without TO is a mistake, said in one line."""
     _two_commits(repo)
-    with pytest.raises(FatalError, match="must be set together"):
+    with pytest.raises(FatalError, match="without PRE_COMMIT_TO_REF"):
         changes.find(repo, {"PRE_COMMIT_FROM_REF": "HEAD"})
+
+
+def test_to_without_from_is_a_push_from_a_root_commit(repo: Path) -> None:
+    """prek sets only TO when the pushed history starts at a root commit: every file, as pre-commit."""
+    _two_commits(repo)
+    found = changes.find(repo, {"PRE_COMMIT_TO_REF": "HEAD"})
+    assert found.all_files and "root commit" in found.source
 
 
 def test_upstream_merge_base_then_all_files(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra import doctor, init, workflow
+from infra import doctor, init, results, workflow
 from infra.errors import FatalError
 from infra.main import main
 from tests.conftest import VENV_BIN, commit, git, git_dir, write
@@ -289,3 +289,36 @@ def test_the_workflow_steps_run_locally(
     commit(user_repo, "one more test")
     assert run_steps(user_repo, "reports", ["reports", "changed"], tmp_path) == {"changed": "true"}
     assert "reports/test-suite.md" in git(user_repo, "diff", "--name-only").splitlines()
+
+
+def _push_verdicts(root: Path, run_id: str) -> tuple[int, dict[str, str]]:
+    """Push from git's environment; the return code and every hook's verdict of the push's run."""
+    gits = {**doctor.git_environment(os.environ), "INFRA_RUN_ID": run_id}
+    push = sh(root, "git", "push", "-u", "origin", "main", env=gits)
+    found = results.read_run(root, run_id)
+    assert found, push.stdout + push.stderr
+    return push.returncode, {h.id: h.status.value for r in found for h in r.hooks}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", [False, True])
+def test_prek_as_the_host_gives_pre_commits_verdicts(tmp_path: Path, bug: bool) -> None:
+    """Issue 17: with prek as the host, `infra init` installs prek's pre-push, doctor recognises
+    it, and a push through prek gives the same verdicts, hook by hook, as one through pre-commit."""
+    verdicts = {}
+    for host in ("pre-commit", "prek"):
+        root = git_dir(tmp_path / host)
+        write(root, {**FILES, "pyproject.toml": f'[tool.infra]\nhost = "{host}"\n'})
+        commit(root, "a user's project")
+        sh(tmp_path, "git", "init", "-q", "--bare", f"{host}.git")
+        git(root, "remote", "add", "origin", str(tmp_path / f"{host}.git"))
+        setup = sh(root, str(Path(VENV_BIN) / "infra"), "init", "--no-ci")
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        assert f"{host}'s pre-push" in setup.stdout, setup.stdout
+        if bug:
+            write(root, {"calc/__init__.py": "def add(a, b):\n    return a - b\n"})
+        commit(root, "infra init")
+        verdicts[host] = _push_verdicts(root, host)
+    assert verdicts["prek"] == verdicts["pre-commit"]
+    assert verdicts["prek"][0] == (1 if bug else 0)
+    assert verdicts["prek"][1]["unit"] == ("failed" if bug else "passed")
