@@ -59,6 +59,7 @@ def is_names_query(args: list[str]) -> bool:
     )
 
 
+_EVENTS = _READ_EVENTS | _WRITE_EVENTS | _SPAWN_EVENTS
 _READS_PROPERTY = "infra_reads"
 _WRITES_PROPERTY = "infra_writes"
 _STDLIB = sysconfig.get_paths()["stdlib"]
@@ -171,8 +172,8 @@ class _Tracker:
             setattr(os, name, wrapper)
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
-        if getattr(self._local, "busy", False):
-            return
+        if event not in _EVENTS or getattr(self._local, "busy", False):
+            return  # most audit events (imports, compile, exec) are none of ours: the cheap check first
         self._local.busy = True
         try:
             if event in _READ_EVENTS:
