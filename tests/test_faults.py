@@ -51,7 +51,9 @@ CONFIG = (
 )
 FILES = {
     ".pre-commit-config.yaml": CONFIG,
-    "tests/test_ok.py": "import time\n\n\ndef test_ok():\n    time.sleep(0.5)\n",
+    "tests/test_ok.py": (
+        "import os\nimport time\n\n\ndef test_ok():\n    time.sleep(float(os.environ.get('FAULT_SLEEP', '0.5')))\n"
+    ),
     "tests/test_bad.py": "def test_bad():\n    assert False\n",
     "noxfile.py": "import infra.sessions\n\ninfra.sessions.register()\n",
     "pytest.ini": "[pytest]\n",
@@ -448,7 +450,7 @@ def test_an_interrupted_run_says_so_and_names_the_hooks_that_did_not_finish(
     exact verdict or is named as not finished."""
     root = _repo(tmp_path / "repo")
     with writes_only_state(tmp_path, root):
-        run = Run(root, "--", "--all-files", env={"INFRA_RUN_ID": "cut"})
+        run = Run(root, "--", "--all-files", env={"INFRA_RUN_ID": "cut", "FAULT_SLEEP": "30"})
         _wait_for(lambda: (_script_sessions_done(root) or not scripts_done) and _pytest_running(run.mark))
         _interrupt(sig)(run)
         out = run.finish()
