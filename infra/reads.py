@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import inputs
+from infra import inputs, state
 from infra.run import git
 
 SUBPROCESS = "<subprocess>"
@@ -156,9 +156,7 @@ def remember(path: Path, root: Path, run: Run) -> None:
         run.rootdir,
         tuple(run.collect_errors),
     )
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(merged._asdict(), sort_keys=True))
-    os.replace(tmp, path)
+    state.write_atomic(path, json.dumps(merged._asdict(), sort_keys=True))
 
 
 def changed_paths(root: Path, records: Records) -> set[str]:

@@ -447,12 +447,23 @@ def committed(root: Path, tests: Path, exclude: Sequence[Path] = ()) -> list[Rep
     ]
 
 
+def _recorded_durations(root: Path) -> dict[str, float] | None:
+    """Every session's per-test durations (``.infra/durations/<session>.json``, written by each
+    pytest run), merged; a legacy ``.infra/durations.json`` too; None when there is none."""
+    from infra import state
+
+    merged: dict[str, float] = {}
+    for path in [root / DURATIONS, *state.durations_files(root)]:
+        merged.update(load_durations(path) or {})
+    return merged or None
+
+
 def generated(root: Path) -> tuple[list[Report], list[str]]:
     """Machine-specific reports (and ledger warnings); none when there is no ledger or durations."""
     from infra import ledger, plot, settings
 
     ledger_path = settings.load(root, os.environ).ledger
-    durations = load_durations(root / DURATIONS)
+    durations = _recorded_durations(root)
     found: list[Report] = []
     warnings: list[str] = []
     if ledger_path.is_file():
@@ -464,7 +475,7 @@ def generated(root: Path) -> tuple[list[Report], list[str]]:
             Report(f"{GENERATED}/timing.svg", plot.render(contents.records)),
         ]
     if durations is not None:
-        found.append(Report(f"{GENERATED}/slowest-tests.md", slowest_md(durations, f"`{DURATIONS}`")))
+        found.append(Report(f"{GENERATED}/slowest-tests.md", slowest_md(durations, "`.infra/durations/`")))
     if found:
         found.insert(
             0, Report(f"{GENERATED}/.gitignore", "# written by `infra reports`: machine-specific\n*\n")

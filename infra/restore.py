@@ -50,7 +50,9 @@ class Spec(NamedTuple):
 
 
 def write(path: Path, spec: Spec) -> None:
-    path.write_text(json.dumps(spec.to_dict()))
+    from infra import state  # not at import: the pytest plugin reads specs, never writes them
+
+    state.write_atomic(path, json.dumps(spec.to_dict()))
 
 
 def read(path: str | Path) -> Spec:

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from infra import fingerprint, output, preselect, reads, resources, restore, results
+from infra import fingerprint, output, preselect, reads, resources, restore, state
 from infra.attribution import owns
 
 if TYPE_CHECKING:
@@ -62,9 +62,7 @@ class Decision(NamedTuple):
 
 def _stem(project: Project, session: Session, group_key: str) -> Path:
     digest = hashlib.sha256(f"{session.definition_hash()}|{group_key}".encode()).hexdigest()[:12]
-    directory = results.state_dir(project.root) / "testmon"
-    directory.mkdir(exist_ok=True)
-    return directory / f"{session.name}-{digest}"
+    return state.testmon_stem(project.root, session.name, digest)
 
 
 def data_file(project: Project, session: Session, group_key: str) -> Path:
@@ -214,7 +212,7 @@ def decide(
 
 
 def _durations_file(project: Project, session: Session) -> Path:
-    return results.state_dir(project.root) / "durations" / f"{session.name}.json"
+    return state.durations_path(project.root, session.name)
 
 
 def recorded_work(project: Project, session: Session, targets: Sequence[str]) -> float | None:
@@ -238,6 +236,4 @@ def remember_durations(project: Project, session: Session, durations: Mapping[st
     except (OSError, ValueError):
         known = {}
     known.update(durations)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(known, sort_keys=True))
-    os.replace(tmp, path)
+    state.write_atomic(path, json.dumps(known, sort_keys=True))

@@ -242,11 +242,13 @@ def test_generated_reports_come_from_the_ledger_and_are_never_checked(
 def test_slowest_tests_come_from_recorded_durations(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """.infra/durations.json gives generated/slowest-tests.md, slowest first, ties by name."""
-    (project / ".infra").mkdir()
-    (project / ".infra/durations.json").write_text(
-        '{"tests/a.py::test_fast": 0.5, "tests/b.py::test_slow": 3, "tests/a.py::test_slow": 3}'
+    """What prepush runs record per session (.infra/durations/) gives generated/slowest-tests.md,
+    slowest first, ties by name."""
+    (project / ".infra/durations").mkdir(parents=True)
+    (project / ".infra/durations/pytest.json").write_text(
+        '{"tests/a.py::test_fast": 0.5, "tests/b.py::test_slow": 3}'
     )
+    (project / ".infra/durations/unit.json").write_text('{"tests/a.py::test_slow": 3}')
     assert main(["reports"]) == 0
     text = (project / "reports/generated/slowest-tests.md").read_text()
     assert "3 tests, 6.5 s in total" in text
