@@ -74,6 +74,17 @@ class Host(Protocol):
         ...
 
 
+def run_args(
+    config: Path | None, files: Sequence[str] | None, refs: tuple[str, str] | None, *stage: str
+) -> list[str]:
+    """``run`` at the pre-push stage (``stage``: the host's flag and any extra), verbose, no colour."""
+    return ["run", *config_args(config), *stage, "--color", "never", "--verbose", *selection(files, refs)]
+
+
+def install_args(config: str | None) -> list[str]:
+    return ["install", "--hook-type", PRE_PUSH, *config_args(config)]
+
+
 def selection(files: Sequence[str] | None, refs: tuple[str, str] | None) -> list[str]:
     """The file-selection flags both hosts share: a pushed range, some files, or all files."""
     if refs is not None:

@@ -29,20 +29,10 @@ class PreCommit:
     def run_argv(
         self, config: Path | None, files: Sequence[str] | None, refs: tuple[str, str] | None = None
     ) -> list[str]:
-        return [
-            *self.program(),
-            "run",
-            *base.config_args(config),
-            "--hook-stage",
-            base.PRE_PUSH,
-            "--color",
-            "never",
-            "--verbose",
-            *base.selection(files, refs),
-        ]
+        return [*self.program(), *base.run_args(config, files, refs, "--hook-stage", base.PRE_PUSH)]
 
     def install_argv(self, config: str | None = None) -> list[str]:
-        return [*self.program(), "install", "--hook-type", base.PRE_PUSH, *base.config_args(config)]
+        return [*self.program(), *base.install_args(config)]
 
     def parse_verdicts(self, output: str) -> list[Verdict]:
         """A status line counts only when the next line is its ``- hook id:`` line.

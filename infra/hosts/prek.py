@@ -39,21 +39,12 @@ class Prek:
     def run_argv(
         self, config: Path | None, files: Sequence[str] | None, refs: tuple[str, str] | None = None
     ) -> list[str]:
-        return [
-            *self.program(),
-            "run",
-            *base.config_args(config),
-            "--stage",
-            base.PRE_PUSH,
-            "--color",
-            "never",
-            "--verbose",
-            "--no-hide-status",  # a config's `hide_status` must not hide a verdict from us
-            *base.selection(files, refs),
-        ]
+        # --no-hide-status: a config's `hide_status` must not hide a verdict from us
+        stage = ("--stage", base.PRE_PUSH, "--no-hide-status")
+        return [*self.program(), *base.run_args(config, files, refs, *stage)]
 
     def install_argv(self, config: str | None = None) -> list[str]:
-        return [*self.program(), "install", "--hook-type", base.PRE_PUSH, *base.config_args(config)]
+        return [*self.program(), *base.install_args(config)]
 
     def parse_verdicts(self, output: str) -> list[Verdict]:
         lines = output.splitlines()
