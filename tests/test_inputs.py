@@ -1,0 +1,146 @@
+"""The pure rules behind selection and fidelity: inputs, import-time effects, diffs, restore specs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra import inputs, modified, restore, wrappers
+from infra.classify import classify
+from infra.config import Hook
+from tests.conftest import commit, git_dir, write
+from tests.test_classify import _hook
+
+
+@pytest.mark.parametrize(
+    ("rel", "expected"),
+    [
+        ("src/app.yaml", True),
+        ("docs/", True),
+        (".git/objects/ab/cdef", False),
+        (".infra/ledger.jsonl", False),
+        ("tests/__pycache__/x.cpython-311.pyc", False),
+        (".pytest_cache/v/cache", False),
+        (".coverage.host.123", False),
+        ("pkg.egg-info/PKG-INFO", False),
+        ("env/lib/site.py", False),  # a virtual environment under another name
+    ],
+)
+def test_what_is_an_input(tmp_path: Path, rel: str, expected: bool) -> None:
+    """Git internals, state, caches and virtual environments are never a test's inputs."""
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr\n")
+    assert inputs.is_input(str(tmp_path), rel) is expected
+
+
+def test_listing_names_drop_caches(tmp_path: Path) -> None:
+    """A directory listing's digest ignores entries that come and go with every run."""
+    names = ["a.py", "__pycache__", ".coverage.x", "b.yaml", ".git"]
+    assert inputs.listing_names(str(tmp_path), "", names) == ["a.py", "b.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "same"),
+    [
+        ("def f():\n    return 1\n", "def f():\n    return 2\n", True),  # a body: testmon's business
+        ("X = 1\n", "X = 2\n", True),  # a literal constant
+        ("import os\n", "import os, sys\n", True),  # imports are not effects
+        ("class C:\n    a = f()\n", "class C:\n    a = g()\n", True),  # class bodies are not module level
+        ("import os\nos.environ['A'] = '1'\n", "import os\nos.environ['A'] = '2'\n", False),
+        ("x = f()\n", "x = g()\n", False),  # computed by a call
+        ("if True:\n    a = 1\n", "if False:\n    a = 1\n", False),
+        ("setup()\n", "setup(1)\n", False),
+        ("def (:\n", "def ):\n", False),  # unparsable: any change counts
+    ],
+)
+def test_import_effects(before: str, after: str, same: bool) -> None:
+    """Only module-level statements that can change shared state count as import-time effects."""
+    digest = inputs.import_effects_digest
+    assert (digest(before.encode()) == digest(after.encode())) is same
+
+
+def test_tree_changes_name_each_file(repo: Path) -> None:
+    """Two diff snapshots give the files whose diff appeared, vanished or changed."""
+    write(repo, {"a.txt": "a\n", "b c.txt": "b\n", "d.txt": "d\n"})
+    commit(repo)
+    write(repo, {"d.txt": "changed\n"})
+    before = modified.snapshot(repo)
+    write(repo, {"a.txt": "A\n", "b c.txt": "B\n", "d.txt": "d\n"})
+    assert modified.changed(before, modified.snapshot(repo)) == ["a.txt", "b c.txt", "d.txt"]
+    assert modified.changed(before, before) == []
+
+
+def test_a_restore_spec_round_trips_and_decides(tmp_path: Path) -> None:
+    """The spec selection writes is the spec the plugin reads; each rule puts a test back."""
+    spec = restore.Spec(
+        targets=["tests/test_always.py"],
+        changed=frozenset({"data/a.yaml"}),
+        known={
+            "tests/test_x.py::test_reads": ["data/a.yaml"],
+            "tests/test_x.py::test_quiet": ["data/b.yaml"],
+            "tests/test_x.py::test_spawns": [restore.SUBPROCESS],
+            "tests/test_x.py::test_cached": [],
+            "tests/test_always.py::test_a": [],
+        },
+        tests=frozenset({"tests/test_x.py::test_cached"}),
+    )
+    path = tmp_path / "spec.json"
+    restore.write(path, spec)
+    back = restore.read(path)
+    assert back == spec
+    runs = {tid for tid in [*spec.known, "tests/test_new.py::test_unknown"] if back.must_run(tid)}
+    assert runs == {
+        "tests/test_x.py::test_reads",
+        "tests/test_x.py::test_spawns",
+        "tests/test_x.py::test_cached",
+        "tests/test_always.py::test_a",
+        "tests/test_new.py::test_unknown",
+    }
+    assert not restore.any_must_run(back, ["tests/test_x.py::test_quiet"])
+
+
+def _pytest_hook(entry: str) -> Hook:
+    return _hook(entry, language="system")
+
+
+@pytest.mark.parametrize(
+    ("entry", "probe_has"),
+    [
+        ("pytest tests", None),  # no wrapper: PATH is looked at, nothing runs
+        ("bash -c 'cd tests/sub && pytest t.py'", "cd tests/sub &&"),
+        ("uv run pytest t.py", "uv"),
+        ("bash -c 'source .venv/bin/activate && python -m pytest t.py'", "source .venv/bin/activate &&"),
+    ],
+)
+def test_the_probe_replaces_only_pytest(entry: str, probe_has: str | None) -> None:
+    """The wrapper runs as written; only the pytest command becomes the probe."""
+    import shlex
+
+    call = classify(_pytest_hook(entry)).pytest
+    assert call is not None
+    cmd = wrappers.probe_command(shlex.split(entry), call)
+    if probe_has is None:
+        assert cmd is None
+    else:
+        assert cmd is not None and probe_has in " ".join(cmd) and "INFRA-PROBE" in " ".join(cmd)
+
+
+def test_volatile_environment_entries_do_not_split_groups() -> None:
+    """Activation leftovers and duplicate PATH entries do not make two effects differ."""
+    a = {"PATH": "/v/bin:/usr/bin:/v/bin", "HOME": "/h", "VIRTUAL_ENV": "/v", "PS1": "x"}
+    b = {"PATH": "/v/bin:/usr/bin", "HOME": "/h", "SHLVL": "2"}
+    assert wrappers.stable_env(a) == wrappers.stable_env(b)
+    assert wrappers.stable_env({**b, "MODE": "x"}) != wrappers.stable_env(b)
+
+
+def test_a_pytest_not_from_our_interpreter_runs_as_written(tmp_path: Path) -> None:
+    """A `pytest` on PATH that belongs to another environment: the hook runs as written."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pytest").write_text("#!/opt/other/bin/python\n")
+    (bin_dir / "pytest").chmod(0o755)
+    call = classify(_pytest_hook("pytest tests")).pytest
+    assert call is not None
+    found = wrappers.effect(git_dir(tmp_path / "r"), ["pytest", "tests"], call, {"PATH": str(bin_dir)}, None)
+    assert "not infra's interpreter" in found.as_written
