@@ -15,6 +15,7 @@ others run again together; any other abort re-runs each hook alone.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
@@ -278,6 +279,19 @@ def _attribute(
         outcome.add(_verdict(m, targets[m.hook.key], report, result, decision, blamed.get(m.hook.key)))
     failed = any(outcome.hooks[m.hook.key].status is Status.FAILED for m in members)
     outcome.show(result, failed=failed)
+    if failed:
+        _keep_log(ctx, result)
+
+
+def _keep_log(ctx: _Ctx, result: run.Result) -> None:
+    """A failing pytest process's whole output, kept with the run's verdicts (best effort)."""
+    from infra import state
+
+    path = state.run_dir(ctx.root, ctx.options.run_id) / f"{state.safe_name(ctx.session.name)}.pytest.log"
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"$ {shlex.join(result.cmd)}\n{result.output}\n")
 
 
 def _verdict(
