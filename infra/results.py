@@ -8,7 +8,6 @@ best effort (``infra.state``): a result that cannot be stored costs the summary,
 from __future__ import annotations
 
 import json
-import urllib.parse
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -136,7 +135,7 @@ def latest_run(root: Path) -> str | None:
     if not base.is_dir():
         return None
     dirs = sorted((d for d in base.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime)
-    return urllib.parse.unquote(dirs[-1].name) if dirs else None  # the run id its directory encodes
+    return state.name_of(dirs[-1].name) if dirs else None  # the run id its directory encodes
 
 
 def read_run(root: Path, run_id: str) -> list[SessionResult]:

@@ -66,11 +66,13 @@ def _stem(project: Project, session: Session, group_key: str) -> Path:
 
 
 def data_file(project: Project, session: Session, group_key: str) -> Path:
-    return _stem(project, session, group_key).with_suffix(".db")
+    stem = _stem(project, session, group_key)  # never with_suffix: an encoded name may hold dots
+    return stem.with_name(f"{stem.name}.db")
 
 
 def reads_file(project: Project, session: Session, group_key: str) -> Path:
-    return _stem(project, session, group_key).with_suffix(".reads.json")
+    stem = _stem(project, session, group_key)
+    return stem.with_name(f"{stem.name}.reads.json")
 
 
 def check_data_file(path: Path) -> str | None:
@@ -200,7 +202,7 @@ def decide(
         known={tid: sorted(paths) for tid, paths in records.tests.items()},
         tests=frozenset(t for t in cached if t != "*"),
     )
-    spec_path = datafile.with_suffix(".restore.json")
+    spec_path = datafile.with_name(datafile.name.removesuffix(".db") + ".restore.json")
     restore.write(spec_path, spec)
     env[RESTORE_ENV] = str(spec_path)
     narrowed = frozenset(m.hook.key for m in members if m not in always)

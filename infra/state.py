@@ -53,19 +53,38 @@ _warned: set[str] = set()
 
 
 def safe_name(name: str) -> str:
-    """``name`` when it is a plain file name, else percent-encoded (never ``..``, ``/`` or empty)."""
+    """``name`` when it is a plain file name, else escaped as ``~XX`` (never ``..``, ``/`` or empty).
+
+    Not percent-encoding: SQLite opens its files as ``file:`` URIs (testmon does), where
+    ``%2F`` would turn back into a ``/`` and lead out of the directory.
+    """
     if _SAFE.fullmatch(name):
         return name
-    import urllib.parse  # only for the rare name that needs it: this module loads with every noxfile
-
-    encoded = urllib.parse.quote(name, safe="-_.") or "%"
+    encoded = (
+        "".join(
+            ch
+            if ch.isascii() and (ch.isalnum() or ch in "-_.")
+            else "".join(f"~{b:02X}" for b in ch.encode())
+            for ch in name
+        )
+        or "~"
+    )
     if encoded[0] in ".-":  # never `.`, `..`, a hidden file or an option-like name
-        encoded = f"%{ord(encoded[0]):02X}{encoded[1:]}"
+        encoded = f"~{ord(encoded[0]):02X}{encoded[1:]}"
     if len(encoded) > 80:
         import hashlib
 
-        encoded = encoded[:60] + "%" + hashlib.sha256(name.encode()).hexdigest()[:16]
+        encoded = encoded[:60] + "~~" + hashlib.sha256(name.encode()).hexdigest()[:16]
     return encoded
+
+
+def name_of(encoded: str) -> str:
+    """The name :func:`safe_name` encoded (a shortened name's hash part stays as it is)."""
+    return (
+        re.sub(r"~([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), encoded.split("~~")[0])
+        if "~" in encoded
+        else encoded
+    )
 
 
 def is_safe_name(name: str) -> bool:

@@ -47,7 +47,9 @@ def test_a_hostile_name_stays_one_file_inside_its_directory(tmp_path: Path, name
 def test_plain_names_are_kept_and_distinct_names_stay_distinct() -> None:
     """A plain name is its own file name; encoding never maps two names to one."""
     assert state.safe_name("pytest-tests-x_1.2") == "pytest-tests-x_1.2"
-    assert len({state.safe_name(n) for n in [*HOSTILE, "a%2Fb", "a_b"]}) == len(HOSTILE) + 2
+    assert len({state.safe_name(n) for n in [*HOSTILE, "a%2Fb", "a~2Fb", "a_b"]}) == len(HOSTILE) + 3
+    assert all("%" not in state.safe_name(n) for n in HOSTILE)  # SQLite's file: URIs decode %XX
+    assert state.name_of(state.safe_name("../x y")) == "../x y"
 
 
 def test_durations_files_lists_every_sessions_record(tmp_path: Path) -> None:
