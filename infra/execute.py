@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from infra import changes, modified, pytest_group, run, selection, triggers
-from infra.plan import Member, Session
+from infra.plan import Member, Runner, Session
 from infra.project import Project
 from infra.results import HookResult, SelectionCounts, SessionResult, Status
 
@@ -89,7 +89,7 @@ def run_session(
     if decided is None:
         decided = decide_all(project, environ, change, session.members)
     outcome = _Outcome()
-    own = [m for m in session.members if m.runner != "pre-commit" and decided[m.hook.key].runs]
+    own = [m for m in session.members if m.runner is not Runner.HOST and decided[m.hook.key].runs]
     if own:
         outcome.tree = modified.snapshot(project.root)
     as_written: list[Member] = []
@@ -97,9 +97,9 @@ def run_session(
         as_written += pytest_group.run_group(ctx, group, decided, outcome)
     for member in session.members:
         trig = decided[member.hook.key]
-        if (member.runner == "direct" or member in as_written) and trig.runs:
+        if (member.runner is Runner.DIRECT or member in as_written) and trig.runs:
             outcome.add(_run_direct(ctx, member, trig, outcome))
-    delegated = [m for m in session.members if m.runner == "pre-commit" and decided[m.hook.key].runs]
+    delegated = [m for m in session.members if m.runner is Runner.HOST and decided[m.hook.key].runs]
     if delegated:
         _run_pre_commit(ctx, delegated, outcome)
     hooks = tuple(outcome.hooks.get(m.hook.key) or _skipped(m, decided[m.hook.key]) for m in session.members)
@@ -194,7 +194,7 @@ def _digest(root: Path, names: Sequence[str]) -> dict[str, str]:
 def _pytest_groups(session: Session, decided: Mapping[str, triggers.Trigger]) -> list[pytest_group.Group]:
     groups: dict[str, list[Member]] = {}
     for m in session.members:
-        if m.runner == "pytest" and decided[m.hook.key].runs and m.pytest_group is not None:
+        if m.runner is Runner.PYTEST and decided[m.hook.key].runs and m.pytest_group is not None:
             groups.setdefault(m.pytest_group, []).append(m)
     return [pytest_group.Group(k, tuple(v)) for k, v in groups.items()]
 

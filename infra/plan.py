@@ -24,6 +24,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from infra.classify import SYSTEM_LANGUAGES, Classified, Kind, in_cwd
@@ -127,7 +128,7 @@ _DOMAIN_WORDS = tuple((domain, tuple(w.replace("\\", "") for w in words)) for do
 class Member(NamedTuple):
     hook: Hook
     classified: Classified
-    runner: str  # "pytest" (merged), "direct" (entry as written), "pre-commit"
+    runner: Runner
     reason: str  # why this session
     pytest_group: str | None  # the merge key of its pytest invocation
 
@@ -190,7 +191,7 @@ def _member_dict(m: Member) -> dict[str, Any]:
         "id": m.hook.id,
         "line": m.hook.line,
         "kind": m.classified.kind.value,
-        "runner": m.runner,
+        "runner": m.runner.value,
         "files": m.hook.files,
         "always_run": m.hook.always_run,
         "pass_filenames": m.hook.pass_filenames,
@@ -201,10 +202,18 @@ def _member_dict(m: Member) -> dict[str, Any]:
     }
 
 
-def runner_for(hook: Hook, classified: Classified, run_as_written: frozenset[str]) -> str:
-    """How a member runs: merged into pytest, its entry directly, or through pre-commit."""
+class Runner(StrEnum):
+    """How a member runs (the value is what plans and reports show)."""
+
+    PYTEST = "pytest"  # merged into one pytest process with the hooks of its configuration
+    DIRECT = "direct"  # its entry as written, as pre-commit runs it
+    HOST = "pre-commit"  # through the repository's host (remote, meta, other languages)
+
+
+def runner_for(hook: Hook, classified: Classified, run_as_written: frozenset[str]) -> Runner:
+    """How a member runs: merged into pytest, its entry directly, or through the host."""
     if classified.kind in (Kind.REMOTE, Kind.META):
-        return "pre-commit"
+        return Runner.HOST
     if hook.language in SYSTEM_LANGUAGES:
         direct = True
     elif hook.language == "python":
@@ -214,11 +223,11 @@ def runner_for(hook: Hook, classified: Classified, run_as_written: frozenset[str
     else:
         direct = False
     if not direct:
-        return "pre-commit"
+        return Runner.HOST
     call = classified.pytest
     if call is not None and hook.id not in run_as_written and uses_project_env(call.launcher):
-        return "pytest"
-    return "direct"
+        return Runner.PYTEST
+    return Runner.DIRECT
 
 
 def uses_project_env(launcher: tuple[str, ...]) -> bool:
@@ -280,11 +289,13 @@ def plan(
         if hook.id in overrides:
             placed[hook.key] = (overrides[hook.id], "assigned in [tool.infra.sessions]")
             continue
-        files = [target_path(t) for t in c.pytest.repo_targets] if c.pytest and runner == "pytest" else []
+        files = (
+            [target_path(t) for t in c.pytest.repo_targets] if c.pytest and runner is Runner.PYTEST else []
+        )
         shared = next((by_file[f] for f in files if f in by_file), None)
         if shared is not None:
             placed[hook.key] = (placed[shared][0], f"shares a test file with {shared}")
-        elif runner == "pytest":
+        elif runner is Runner.PYTEST:
             placed[hook.key] = ("pytest", "pytest hooks share one session: start-up paid once")
         else:
             placed[hook.key] = domain_of(hook, c)
@@ -330,7 +341,7 @@ def _assemble(
     for hook in hooks:
         c = classified[hook.key]
         runner = runner_for(hook, c, run_as_written)
-        group = pytest_group_key(c, pytest_configs.get(hook.key)) if runner == "pytest" else None
+        group = pytest_group_key(c, pytest_configs.get(hook.key)) if runner is Runner.PYTEST else None
         session, reason = placed[hook.key]
         members.setdefault(session, []).append(Member(hook, c, runner, reason, group))
     sessions = tuple(Session(name, tuple(ms)) for name, ms in members.items())

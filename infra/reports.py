@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from infra.errors import FatalError
 from infra.ledger import SessionRecord
-from infra.plan import Member, Plan
+from infra.plan import Member, Plan, Runner
 from infra.suite import Suite, is_test_file, python_files, relative, scan_suite
 
 COMMITTED = ("asyncmock.md", "prepush-plan.md", "test-suite.md")
@@ -311,12 +311,12 @@ def plan_md(plan: Plan | None, source: str) -> str:
         f"**{len(members)} hooks** pre-commit runs at pre-push, in **{len(plan.sessions)} sessions**.",
         "",
     ]
-    runners = ("pytest", "direct", "pre-commit")
+    runners = [r.value for r in Runner]
     summary = [
         (
             s.name,
             len(s.members),
-            *(sum(m.runner == r for m in s.members) for r in runners),
+            *(sum(m.runner.value == r for m in s.members) for r in runners),
             len({m.pytest_group for m in s.members if m.pytest_group}),
         )
         for s in plan.sessions

@@ -88,8 +88,10 @@ def jobs_from_env(session: str | None = None) -> int:
 
 def estimate(session: Session) -> float:
     """Seconds a session may take when nothing has been recorded yet (for ordering only)."""
-    groups = {m.pytest_group for m in session.members if m.runner == "pytest"}
-    alone = sum(1 for m in session.members if m.runner != "pytest")
+    from infra.plan import Runner  # not at import: parallel children load this module
+
+    groups = {m.pytest_group for m in session.members if m.runner is Runner.PYTEST}
+    alone = sum(1 for m in session.members if m.runner is not Runner.PYTEST)
     return 3.0 * len(groups) + 0.3 * alone
 
 
