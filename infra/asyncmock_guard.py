@@ -41,8 +41,10 @@ from unittest import mock
 
 import pytest
 
-MODE_ENV = "INFRA_ASYNCMOCK_GUARD"
-REPORT_ENV = "INFRA_ASYNCMOCK_REPORT"
+from infra import wire
+
+MODE_ENV = wire.ASYNCMOCK_GUARD
+REPORT_ENV = wire.ASYNCMOCK_REPORT
 MODES = ("report", "strict", "off")
 SCHEMA = 1
 _ATTR = "asyncmock_guard"  # the attribute findings travel on, on pytest's reports

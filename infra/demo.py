@@ -25,14 +25,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import output, precommit, results, run
+from infra import output, precommit, results, run, wire
 from infra.errors import FatalError
 from infra.example import tree
 from infra.results import Status
 
 CHANGED_MODULE = "src/shopfront/core/cache.py"
 CHANGED_FUNCTION = "ttl_for"  # used by one test (tests/unit/test_cache_redis_config.py)
-DROPPED_ENV = ("CI", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "INFRA_RUN_ID", *tree.GIT_LOCATION_VARIABLES)
+DROPPED_ENV = ("CI", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", wire.RUN_ID, *tree.GIT_LOCATION_VARIABLES)
 
 _PYTEST_SUMMARY = re.compile(r"^=*\s*(?P<counts>\d+ [a-z]+(?:, \d+ [a-z]+)*) in \d+(?:\.\d+)?s\b")
 _RUN_OUTCOMES = frozenset({"passed", "failed", "xfailed", "xpassed"})
@@ -189,7 +189,7 @@ def run_hook_tool(
 def run_nox(root: Path, environ: Mapping[str, str], refs: tuple[str, str] | None) -> tuple[ToolRun, str]:
     """``nox -t prepush`` (``-- --all-files`` without refs); the ToolRun and the run id."""
     run_id = f"demo-{uuid.uuid4().hex[:10]}"
-    extra = {"INFRA_RUN_ID": run_id}
+    extra = {wire.RUN_ID: run_id}
     if refs is not None:
         extra.update(PRE_COMMIT_FROM_REF=refs[0], PRE_COMMIT_TO_REF=refs[1])
     cmd = [sys.executable, "-m", "nox", "-t", "prepush", *(["--", "--all-files"] if refs is None else [])]

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import changes, modified, pytest_group, run, selection, triggers
+from infra import changes, modified, pytest_group, run, selection, triggers, wire
 from infra.plan import Member, Runner, Session
 from infra.project import Project
 from infra.results import HookResult, SelectionCounts, SessionResult, Status
@@ -136,7 +136,7 @@ class _Outcome:
         return changed
 
     def show(self, result: run.Result, *, failed: bool) -> None:
-        if failed or os.environ.get("INFRA_VERBOSE"):
+        if failed or os.environ.get(wire.VERBOSE):
             print(f"$ {shlex.join(result.cmd)}\n{result.output.rstrip()}", flush=True)
 
     def add(self, hook: HookResult) -> None:

@@ -26,12 +26,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import hosts, migrate, run, workflow
+from infra import hosts, migrate, run, wire, workflow
 from infra.errors import FatalError
 
 NOXFILE_LINES = "import infra.sessions\n\ninfra.sessions.register()\n"
 HOOK_MARK = "# infra-init: pre-push hook"
-DRY_RUN_ENV = "INFRA_HOOK_DRY_RUN"
+DRY_RUN_ENV = wire.HOOK_DRY_RUN
 HOOK = """\
 #!/bin/sh
 {mark} (written by `infra init`; run it again to update, `pre-commit uninstall -t pre-push` to remove)

@@ -23,13 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from infra import nogc, state
+from infra import nogc, state, wire
 from infra.errors import LedgerError
 
 SCHEMA = 1
 DEFAULT_LEDGER = Path(state.DEFAULT_LEDGER)
 LEDGER_ENV = state.LEDGER_ENV
-RUN_ID_ENV = "INFRA_RUN_ID"
+RUN_ID_ENV = wire.RUN_ID
 STATUSES = frozenset({"success", "failed", "skipped", "aborted", "timeout"})
 _PREFIX = b'{"schema":%d,' % SCHEMA  # every line this module writes starts so
 _SESSION_KEY = b'"session":"'

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from infra import attribution, reads, run, selection, wrappers
+from infra import attribution, reads, run, selection, wire, wrappers
 from infra.plan import Member
 from infra.results import HookResult, Status
 
@@ -184,9 +184,9 @@ def _pytest(
         ]
         env = {
             **found.env,
-            **{k: v for k, v in ctx.env.items() if k.startswith(("INFRA_", "COVERAGE_"))},
-            "INFRA_PYTEST_REPORT": str(report_path),
-            "INFRA_REPO_ROOT": str(ctx.root),
+            **{k: v for k, v in ctx.env.items() if k.startswith((wire.PREFIX, "COVERAGE_"))},
+            wire.PYTEST_REPORT: str(report_path),
+            wire.REPO_ROOT: str(ctx.root),
             **decision.env,
         }
         result = run.run(cmd, cwd=found.cwd, env=env, timeout=ctx.remaining())

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from infra import restore, tracker
+from infra import restore, tracker, wire
 
 ENV = tracker.ENV
 ALWAYS_MARK = tracker.ALWAYS_MARK
@@ -122,7 +122,7 @@ def pytest_configure(config: pytest.Config) -> None:
     out = os.environ.get(ENV)
     if not out:
         return
-    if os.environ.get("INFRA_TRACK") != "0":
+    if os.environ.get(wire.TRACK) != "0":
         config.pluginmanager.register(tracker.Tracker(config), "infra-tracker")
     restorer = None
     spec_path = os.environ.get(restore.ENV)

@@ -16,13 +16,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from infra import wire
+
 if TYPE_CHECKING:
     from infra.plan import Session
 
 MEMORY_PER_JOB = 768 * 1024 * 1024
 TAIL_BYTES = 512 * 1024
-JOBS_ENV = "INFRA_JOBS"
-LONG_POLE_ENV = "INFRA_LONG_POLE"
+JOBS_ENV = wire.JOBS
+LONG_POLE_ENV = wire.LONG_POLE
 XDIST_SECONDS_PER_WORKER = 10.0
 FOLD_S = 0.5  # REFERENCE §2: a parallel child only pays for sessions longer than ~0.5 s
 BATCH_S = 1.0

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from infra import wire
 from infra.attribution import owns
 
-ENV = "INFRA_RESTORE"
+ENV = wire.RESTORE
 SUBPROCESS = "<subprocess>"  # a test started a process whose reads we cannot see
 
 

@@ -34,11 +34,12 @@ from typing import NamedTuple
 
 import psutil
 
+from infra import wire
 from infra.errors import FatalError
 
 TERMINATE_GRACE_S = 2.0
 POLL_S = 0.05
-PARENT_ENV = "INFRA_NOX_PID"  # the nox parent of a prepush run, for its children's death watch
+PARENT_ENV = wire.PARENT  # the nox parent of a prepush run, for its children's death watch
 _PR_SET_PDEATHSIG = 1
 _stopping = threading.Event()  # an interrupt arrived: start nothing more, report nothing more
 _live: set[int] = set()  # children being waited for

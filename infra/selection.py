@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from infra import fingerprint, output, preselect, reads, resources, restore, state
+from infra import fingerprint, output, preselect, reads, resources, restore, state, wire
 from infra.attribution import owns
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 TESTMON_TABLES = frozenset({"metadata", "environment", "test_execution", "file_fp"})
 RESTORE_ENV = restore.ENV
 SKIP = "skip"  # a Decision mode: no test would run, so no pytest process starts
-TRACK_ENV = "INFRA_TRACK"  # "0": record no reads (a CI run keeps no state)
+TRACK_ENV = wire.TRACK  # "0": record no reads (a CI run keeps no state)
 
 
 class Decision(NamedTuple):

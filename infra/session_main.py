@@ -14,7 +14,7 @@ from pathlib import Path
 import nox
 import nox.command
 
-from infra import changes, execute, fingerprint, handoff, ledger, project, results, state, triggers
+from infra import changes, execute, fingerprint, handoff, ledger, project, results, state, triggers, wire
 from infra import run as run_mod
 from infra.errors import FatalError
 from infra.results import SessionResult, Status
@@ -156,7 +156,7 @@ def _record(proj: project.Project, name: str, result: SessionResult, started: fl
         tests_failed=result.tests.failed,
         selection_mode=result.tests.mode,
         parallelism={
-            "jobs": int(os.environ.get("INFRA_JOBS", "1")),
+            "jobs": int(os.environ.get(wire.JOBS, "1")),
             "xdist_workers": result.tests.workers,
             "longest_step_s": round(result.tests.longest_s, 3),
         },

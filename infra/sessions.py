@@ -29,12 +29,12 @@ from typing import Any
 
 import nox
 
-from infra import __version__, resources, state
+from infra import __version__, resources, state, wire
 from infra.errors import FatalError
 from infra.ledger import RUN_ID_ENV
 
 CACHE = f"{state.STATE_DIR}/sessions.json"  # state.sessions_cache(root) is the path
-BATCHES_ENV = "INFRA_BATCHES"
+BATCHES_ENV = wire.BATCHES
 BATCH = "quick"
 POSARGS_HELP = "posargs: --all-files (every file, not just the pushed range), --full (no test selection)"
 

@@ -37,12 +37,12 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from infra import output
+from infra import output, wire
 
 STATE_DIR = ".infra"
-LEDGER_ENV = "INFRA_LEDGER"
+LEDGER_ENV = wire.LEDGER
 DEFAULT_LEDGER = f"{STATE_DIR}/ledger.jsonl"
-PROBLEM_ENV = "INFRA_STATE_PROBLEM"  # set by the nox parent once it has warned; children stay quiet
+PROBLEM_ENV = wire.STATE_PROBLEM  # set by the nox parent once it has warned; children stay quiet
 KEEP_RUNS = 20
 HANDOFF_FILE = "handoff.pickle"
 PARENT_FILE = "parent.pid"

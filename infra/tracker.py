@@ -26,10 +26,10 @@ from typing import Any
 
 import pytest
 
-from infra import inputs, restore
+from infra import inputs, restore, wire
 
-ENV = "INFRA_PYTEST_REPORT"
-ROOT_ENV = "INFRA_REPO_ROOT"  # the repository root, when pytest starts in a subdirectory
+ENV = wire.PYTEST_REPORT
+ROOT_ENV = wire.REPO_ROOT  # the repository root, when pytest starts in a subdirectory
 SUBPROCESS = restore.SUBPROCESS
 ALWAYS_MARK = "infra_always"  # @pytest.mark.infra_always: never deselected
 READS_PROPERTY = "infra_reads"

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import run
+from infra import run, wire
 from infra.classify import PytestCall, _shell_inner
 
 # Environment entries a shell or an activation script sets that do not change a test's outcome
@@ -59,7 +59,7 @@ class Effect(NamedTuple):
 
 
 def stable_env(env: Mapping[str, str]) -> dict[str, str]:
-    out = {k: v for k, v in env.items() if k not in VOLATILE and not k.startswith("INFRA_")}
+    out = {k: v for k, v in env.items() if k not in VOLATILE and not k.startswith(wire.PREFIX)}
     if "PATH" in out:
         out["PATH"] = os.pathsep.join(dict.fromkeys(out["PATH"].split(os.pathsep)))
     return out

@@ -1,0 +1,37 @@
+"""What crosses a process boundary: every environment variable infra sets or reads, in one place.
+
+A push runs in several processes (nox's parent, its parallel children, each hook's process,
+the pytest processes and their xdist workers, git's hook). They talk through environment
+variables and a few files; a name spelled in two modules is a name that can drift. Every
+module takes the names from here. The files that cross (the hand-off pickle, the pytest
+report, the restore spec, the per-run results) are each defined by one module
+(``infra.handoff``, ``infra.pytest_report``, ``infra.restore``, ``infra.results``), with its
+own to/from-dict or load/write pair.
+
+Imported by the pytest plugin and every nox child: constants only.
+"""
+
+from __future__ import annotations
+
+# set by the nox parent of a prepush run, read by its children
+RUN_ID = "INFRA_RUN_ID"  # one id for every session record of a run (CI sets it across shards)
+JOBS = "INFRA_JOBS"  # how many sessions nox runs at once
+LONG_POLE = "INFRA_LONG_POLE"  # the session that outlives the others (sizes xdist as if alone)
+BATCHES = "INFRA_BATCHES"  # short sessions folded into one nox child, as JSON lists of names
+PARENT = "INFRA_NOX_PID"  # the parent's pid: children stop when it dies
+STATE_PROBLEM = "INFRA_STATE_PROBLEM"  # the parent already warned that state cannot be written
+
+# set by a session for the pytest process it starts, read by the plugin
+PYTEST_REPORT = "INFRA_PYTEST_REPORT"  # where the plugin writes its report
+REPO_ROOT = "INFRA_REPO_ROOT"  # node ids and reads are relative to it
+RESTORE = "INFRA_RESTORE"  # the restore spec (``infra.restore``)
+TRACK = "INFRA_TRACK"  # "0": record no reads (a CI run keeps no state)
+ASYNCMOCK_GUARD = "INFRA_ASYNCMOCK_GUARD"  # the AsyncMock guard's mode
+ASYNCMOCK_REPORT = "INFRA_ASYNCMOCK_REPORT"  # where the guard writes its findings
+
+# set by the user (or by infra's own hook script)
+LEDGER = "INFRA_LEDGER"  # the ledger path, before [tool.infra] ledger
+VERBOSE = "INFRA_VERBOSE"  # print every pytest process's output, not only failing ones
+HOOK_DRY_RUN = "INFRA_HOOK_DRY_RUN"  # `infra doctor`: the installed hook only proves it starts
+
+PREFIX = "INFRA_"  # every name above: never part of what makes two wrapper environments differ
