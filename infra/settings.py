@@ -103,7 +103,9 @@ def _sessions(table: Any, path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for session, ids in table.items():
         if not session or any(ch in session for ch in "\0\n\r"):
-            raise ConfigError(f"{path}: [tool.infra.sessions] name {session!r} is empty or spans lines; rename it")
+            raise ConfigError(
+                f"{path}: [tool.infra.sessions] name {session!r} is empty or spans lines; rename it"
+            )
         for hook_id in _strings(table, session, path):
             if hook_id in out:
                 raise ConfigError(

@@ -172,7 +172,10 @@ def test_full_reasons() -> None:
     assert why(full=True) == "forced full run (--full or CI)"
     assert why(all_files=True) == "all files"
     assert why(recs=None) == why(data=False) == "no testmon data yet"
-    assert why(now=tree._replace(names="other")) == "Python files were added or deleted since the last recorded run"
+    assert (
+        why(now=tree._replace(names="other"))
+        == "Python files were added or deleted since the last recorded run"
+    )
     assert why(now=tree._replace(config="other")) == "a conftest.py or pytest configuration file changed"
     assert "start-up" in (why(changed=frozenset({"deployments/catalog.yaml"})) or "")
 
