@@ -203,3 +203,23 @@ def test_check_is_silent_where_it_cannot_know_and_explain_says_who_judges(
     assert main(["asyncmock", "check", "--explain", "--format", "json", str(test)]) == 0
     [entry] = json.loads(capsys.readouterr().out)
     assert (entry["code"], entry["reported"]) == ("AM001", False)
+
+
+def test_check_with_a_guard_report_reports_the_confirmed_sites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--guard-report turns each construction site the guard saw used into AM006 at its call."""
+    for name in ("shape_004_factory_return_value.py", "shape_002_discarded_result.py"):
+        shutil.copy(RUNTIME / name, tmp_path / name.replace("shape_", "test_"))
+    report = run_guard(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["asyncmock", "check", "."]) == 0
+    capsys.readouterr()
+    assert main(["asyncmock", "check", "--explain", "--guard-report", str(report), "."]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(
+        "test_004_factory_return_value.py:22:30: AM006 confirmed at run time: make_auth.return_value.authorize "
+        "is awaited unconfigured and used (truth value) at test_004_factory_return_value.py:15"
+    )
+    assert "test_002_discarded_result.py:15:14: AM001 not reported" in out
+    assert err == "1 finding(s) in 1 file(s); 1 site(s) left to the runtime guard\n"

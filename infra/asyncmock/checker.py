@@ -68,6 +68,7 @@ RULES: dict[str, str] = {
     "AM000": "file that mentions AsyncMock or patch could not be read or parsed, so it was not checked",
     "AM005": "an AsyncMock (or the child of a partly configured one) whose awaited result is used by "
     "the test module's own code, while that result is never configured",
+    "AM006": "a mock whose unconfigured awaited result the runtime guard saw used (check --guard-report)",
 }
 # Candidates: sites whose awaited result may be unconfigured, where whether it is used is decided
 # by code the module does not show. Never reported; ``--explain`` lists them with the runtime check.

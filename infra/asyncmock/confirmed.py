@@ -226,3 +226,43 @@ def rerun(python: str, root: Path, tests: Sequence[str], *, timeout: float = 180
             if outcomes.get(test) not in ("failed", "error"):  # a teardown error after a pass counts
                 outcomes[test] = word.lower()
     return outcomes
+
+
+def confirmed_sites(
+    files: Sequence[Path], candidates: Sequence[Finding], runtime: Sequence[GuardFinding], root: Path
+) -> list[Finding]:
+    """The construction sites in ``files`` that the guard saw used (AM006), naming the first use.
+
+    A guard finding names its site relative to the pytest root (``root``); the finding keeps the
+    file's spelling as given, and the candidate's column when the site is a candidate.
+    """
+    seen: dict[str, GuardFinding] = {}
+    for finding in sorted(runtime):
+        seen.setdefault(finding.created, finding)
+    columns = {(f.path, f.line): f.col for f in candidates}
+    found = []
+    for file in files:
+        resolved = file.resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            continue
+        name = resolved.relative_to(root.resolve()).as_posix()
+        for site, hit in seen.items():
+            path, _, line = site.rpartition(":")
+            if path != name or not line.isdigit():
+                continue
+            message = (
+                f"confirmed at run time: {hit.mock} is awaited unconfigured and used ({hit.use}) at "
+                f"{hit.used_at} in {hit.test}; configure it or use infra.testing.deny_async_mock()"
+            )
+            col = columns.get((str(file), int(line))) or _column_of(file, int(line))
+            found.append(Finding(str(file), int(line), col, "AM006", message))
+    return found
+
+
+def _column_of(file: Path, line: int) -> int:
+    """The 1-based column of the mock-making call on ``line`` (1 when there is none)."""
+    try:
+        made = _made_at(ModuleIndex(ast.parse(file.read_bytes())), line)
+    except (OSError, SyntaxError, ValueError):
+        return 1
+    return 1 if made is None else made[0].col_offset + 1

@@ -11,10 +11,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.errors import EXIT_FAILED, EXIT_OK
 from infra.output import warn, write_line
+
+if TYPE_CHECKING:
+    from infra.asyncmock import Finding
 
 
 def register(subparsers: Any) -> None:
@@ -28,6 +31,12 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="asyncmock_action", metavar="ACTION", required=True)
     check = actions.add_parser("check", help="report unconfigured AsyncMocks (exit 1 when any)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check.add_argument(
+        "--guard-report",
+        type=Path,
+        metavar="REPORT",
+        help="also report (AM006) the candidate sites this runtime guard report saw used",
+    )
     check.add_argument(
         "--explain",
         action="store_true",
@@ -72,9 +81,11 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 def run_check(args: argparse.Namespace) -> int:
     from infra.asyncmock import RULES, check_paths
 
-    every = check_paths(args.paths, both=args.explain)
+    every = check_paths(args.paths, both=args.explain or args.guard_report is not None)
     findings = [f for f in every if f.code in RULES]
     unjudged = [f for f in every if f.code not in RULES]
+    if args.guard_report is not None:
+        findings, unjudged = _confirmed(args, findings, unjudged)
     if args.format == "json":
         entries: list[dict[str, object]] = [f._asdict() for f in findings]
         if args.explain:
@@ -92,6 +103,21 @@ def run_check(args: argparse.Namespace) -> int:
             summary += f"; {len(unjudged)} site(s) left to the runtime guard"
         write_line(summary, stream=sys.stderr)
     return EXIT_FAILED if findings else EXIT_OK
+
+
+def _confirmed(
+    args: argparse.Namespace, findings: list[Finding], unjudged: list[Finding]
+) -> tuple[list[Finding], list[Finding]]:
+    """Add the sites the guard's report saw used (AM006); they leave the unjudged list."""
+    from infra.asyncmock.checker import iter_files
+    from infra.asyncmock.confirmed import confirmed_sites
+    from infra.asyncmock_guard import read_report
+
+    checked = list(iter_files(args.paths))
+    confirmed = confirmed_sites(checked, unjudged, read_report(args.guard_report), Path.cwd())
+    done = {(f.path, f.line) for f in confirmed}
+    left = [f for f in unjudged if (f.path, f.line) not in done] if args.explain else []
+    return sorted([*findings, *confirmed]), left
 
 
 def run_fix(args: argparse.Namespace) -> int:
