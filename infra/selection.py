@@ -181,9 +181,8 @@ def decide(
         reason = f"testmon data {problem}"
     if reason is not None:
         targets = [t for m in members for t in m.repo_targets(decided[m.hook.key].filenames)]
-        workers = resources.xdist_workers(
-            recorded_work(project, session, targets), jobs=resources.jobs_from_env(session.name)
-        )
+        work = recorded_work(project, session, targets) if project.settings.xdist else None
+        workers = resources.xdist_workers(work, jobs=resources.jobs_from_env(session.name))
         xdist = ("-n", str(workers)) if workers else ()
         if full and fingerprint.is_ci(os.environ):  # nothing recorded survives a CI job: no tracing
             return Decision("full", reason, ("-p", "no:testmon", *xdist), {TRACK_ENV: "0"}, workers=workers)

@@ -29,7 +29,7 @@ from infra.errors import ConfigError
 
 _KEYS = {
     *("config", "ledger", "keep-runs", "session-timeout", "always-full", "run-as-written", "sessions"),
-    *("reports", "host"),  # read by infra.team_reports and infra.hosts
+    *("reports", "host", "xdist"),  # reports, host: read by infra.team_reports and infra.hosts
 }
 
 
@@ -42,6 +42,7 @@ class Settings(NamedTuple):
     run_as_written: frozenset[str]
     sessions: Mapping[str, str]  # hook id -> session name
     keep_runs: int = state.KEEP_RUNS
+    xdist: bool = False  # opt-in: tests may behave differently under xdist (PYTEST_XDIST_WORKER)
 
     @property
     def state_dir(self) -> Path:
@@ -73,7 +74,15 @@ def load(root: Path, environ: Mapping[str, str] | None = None) -> Settings:
         run_as_written=frozenset(_strings(table, "run-as-written", pyproject)),
         sessions=_sessions(table.get("sessions", {}), pyproject),
         keep_runs=_keep_runs(table, pyproject),
+        xdist=_bool(table, "xdist", pyproject),
     )
+
+
+def _bool(table: dict[str, Any], key: str, path: Path) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: [tool.infra] {key} must be true or false")
+    return value
 
 
 def _str(table: dict[str, Any], key: str, default: str, path: Path) -> str:

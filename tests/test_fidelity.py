@@ -405,3 +405,21 @@ def test_an_added_data_file_reaches_the_tests_that_list_or_check_it(tmp_path: Pa
     )
     out = _agree(root, {"data/b.yaml": "b: 2\n", "data/override.txt": "x\n"}, {"unit"})
     assert "mode testmon" in out and "2 selected" in out, out
+
+
+def test_no_xdist_unless_asked_a_test_that_skips_under_it_still_fails(tmp_path: Path) -> None:
+    """Tests can tell xdist apart (PYTEST_XDIST_WORKER): however long the recorded work, a push is
+    judged without it unless `[tool.infra] xdist = true`, so this failing test is not skipped."""
+    slow_but_failing = (
+        "import os\nimport pytest\n\ndef test_coverage():\n"
+        "    if os.getenv('PYTEST_XDIST_WORKER'):\n        pytest.skip('must run outside xdist')\n"
+        "    assert open('data/cov.txt').read().strip() == 'ok'\n"
+    )
+    root = _one_hook(tmp_path / "r", {"data/cov.txt": "ok\n", "tests/test_cov.py": slow_but_failing})
+    _nox(root, "seed", "--all-files")
+    (durations,) = (root / ".infra" / "durations").glob("*.json")
+    durations.write_text('{"tests/test_cov.py::test_coverage": 600.0}')  # as if it took minutes
+    frm, to = _push(root, {"data/cov.txt": "low\n", "src/pkg/new.py": "NEW = 1\n"})  # a new module: full
+    assert _pre_commit(root, frm, to) == {"unit"}
+    ours, out = _nox(root, "push", frm=frm, to=to)
+    assert ours == {"unit"} and "mode full" in out, out

@@ -186,7 +186,7 @@ def test_xdist_when_recorded_work_pays_and_testmon_still_narrows(
     """Recorded slow tests make a full run use xdist; verdicts hold and testmon data stays usable."""
     from infra import resources
 
-    root = _repo(tmp_path)
+    root = _repo(tmp_path, "[tool.infra]\nxdist = true\n")  # opt-in: tests may act differently under xdist
     (durations,) = (root / ".infra" / "durations").glob("*.json")
     durations.write_text(json.dumps({k: 30.0 for k in json.loads(durations.read_text())}))
     monkeypatch.setattr(resources, "cpu_count", lambda: 4)
