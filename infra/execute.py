@@ -93,8 +93,7 @@ def run_session(
     if own:
         outcome.tree = modified.snapshot(project.root)
     as_written: list[Member] = []
-    for group in _pytest_groups(session, decided):
-        as_written += pytest_group.run_group(ctx, group, decided, outcome)
+    as_written += pytest_group.run_all(ctx, _pytest_groups(session, decided), decided, outcome)
     for member in session.members:
         trig = decided[member.hook.key]
         if (member.runner is Runner.DIRECT or member in as_written) and trig.runs:
@@ -128,6 +127,24 @@ class _Outcome:
         self.workers = 0
         self.tree: modified.Snapshot = {}
         self.longest_s = 0.0  # the longest single test or hook process (a push's lower bound)
+
+    def fork(self) -> _Outcome:
+        """A fresh outcome for one of several pytest processes run at once (merged after)."""
+        forked = _Outcome()
+        forked.tree = self.tree
+        return forked
+
+    def merge(self, other: _Outcome) -> None:
+        self.hooks.update(other.hooks)
+        self.cpu_s += other.cpu_s
+        self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
+        if other.selected is not None:
+            self.selected = (self.selected or 0) + other.selected
+        self.deselected += other.deselected
+        self.failed_tests += other.failed_tests
+        self.modes += other.modes
+        self.workers = max(self.workers, other.workers)
+        self.longest_s = max(self.longest_s, other.longest_s)
 
     def tree_changes(self, root: Path) -> list[str]:
         """Files the last hook left modified (pre-commit's check); moves the snapshot on."""

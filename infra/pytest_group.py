@@ -15,6 +15,7 @@ others run again together; any other abort re-runs each hook alone.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import re
@@ -25,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from infra import attribution, reads, run, selection, wire, wrappers
+from infra import attribution, reads, resources, run, selection, wire, wrappers
 from infra.plan import Member
 from infra.results import HookResult, Status
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from infra import triggers
     from infra.execute import _Ctx, _Outcome
 
+SPLIT_S = 30.0  # a hook's recorded test time that pays for a pytest process of its own ...
+SPLIT_REST_S = 10.0  # ... when the rest of its group would wait at least this long behind it
 _NOT_FOUND = re.compile(r"^ERROR: (?:(?:file or directory )?not found: |found no collectors for )(.+)$", re.M)
 
 
@@ -45,6 +48,50 @@ def union_targets(target_lists: Sequence[Sequence[str]]) -> list[str]:
     """Deduplicated, in order; a node id inside a file or directory that is itself a target goes."""
     flat = list(dict.fromkeys(t for targets in target_lists for t in targets))
     return [t for t in flat if not any(o != t and attribution.owns(o, t) for o in flat)]
+
+
+def run_all(
+    ctx: _Ctx, groups: Sequence[Group], decided: Mapping[str, triggers.Trigger], outcome: _Outcome
+) -> list[Member]:
+    """Run a session's pytest groups; returns the members to run as written instead.
+
+    A hook whose recorded tests take most of its group's time (a test that runs the whole
+    suite in a subprocess, say) would keep every other hook of the group waiting in the same
+    process: when this session has the cores to itself (the long pole, or alone), that hook
+    gets a pytest process of its own, started first, beside the rest. Each process is a plain
+    pytest run, as pre-commit's own are (unlike xdist, which tests can detect).
+    """
+    split = [part for g in groups for part in _split_long(ctx, g, decided)]
+    if len(split) < 2 or len(split) == len(groups):
+        return [m for g in groups for m in run_group(ctx, g, decided, outcome)]
+    forks = [outcome.fork() for _ in split]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(split), resources.cpu_count())) as pool:
+        done = list(
+            pool.map(lambda gf: run_group(ctx, gf[0], decided, gf[1]), zip(split, forks, strict=True))
+        )
+    for fork in forks:
+        outcome.merge(fork)
+    outcome.tree_changes(ctx.root)  # what the parallel processes changed is charged already
+    return [m for part in done for m in part]
+
+
+def _split_long(ctx: _Ctx, group: Group, decided: Mapping[str, triggers.Trigger]) -> list[Group]:
+    """``group``, or its longest hook alone (first) and the rest, when that pays (see ``run_all``)."""
+    if len(group.members) < 2 or resources.cpu_count() < 2 or resources.jobs_from_env(ctx.session.name) > 1:
+        return [group]
+    work = {
+        m.hook.key: selection.recorded_work(
+            ctx.project, ctx.session, m.repo_targets(decided[m.hook.key].filenames)
+        )
+        or 0.0
+        for m in group.members
+    }
+    longest = max(group.members, key=lambda m: work[m.hook.key])
+    rest = sum(w for key, w in work.items() if key != longest.hook.key)
+    if work[longest.hook.key] < SPLIT_S or rest < SPLIT_REST_S:
+        return [group]
+    alone = Group(f"{group.key}; alone: {longest.hook.key}", (longest,))
+    return [alone, Group(group.key, tuple(m for m in group.members if m is not longest))]
 
 
 def run_group(

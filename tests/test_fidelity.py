@@ -423,3 +423,33 @@ def test_no_xdist_unless_asked_a_test_that_skips_under_it_still_fails(tmp_path: 
     assert _pre_commit(root, frm, to) == {"unit"}
     ours, out = _nox(root, "push", frm=frm, to=to)
     assert ours == {"unit"} and "mode full" in out, out
+
+
+def test_a_long_hook_gets_its_own_pytest_process_beside_the_rest(tmp_path: Path) -> None:
+    """Recorded as most of its group's time, a hook runs in a plain pytest process of its own,
+    at the same time as the rest: verdicts as pre-commit's, each process's failures its own."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("slow", "pytest tests/test_slow.py", files="^(tests|data)/"),
+            _hook("fast", "pytest tests/test_fast.py tests/test_more.py", files="^(tests|data)/"),
+        ),
+        {
+            "data/v.txt": "1\n",
+            "tests/test_slow.py": "def test_slow():\n    assert open('data/v.txt').read() == '1\\n'\n",
+            "tests/test_fast.py": "def test_fast():\n    assert open('data/v.txt').read() == '1\\n'\n",
+            "tests/test_more.py": "def test_more():\n    pass\n",
+            "pytest.ini": "[pytest]\n",
+        },
+    )
+    _nox(root, "seed", "--all-files")
+    (durations,) = (root / ".infra" / "durations").glob("*.json")
+    durations.write_text(
+        '{"tests/test_slow.py::test_slow": 90.0, "tests/test_fast.py::test_fast": 20.0, "tests/test_more.py::test_more": 1.0}'
+    )
+    frm, to = _push(root, {"data/v.txt": "2\n"})
+    assert _pre_commit(root, frm, to) == {"slow", "fast"}
+    ours, out = _nox(root, "push", frm=frm, to=to)
+    assert ours == {"slow", "fast"}, out
+    commands = [line for line in out.splitlines() if line.startswith("$ ") and "-m pytest" in line]
+    assert len(commands) == 2 and any(c.split()[4:5] == ["tests/test_slow.py"] for c in commands), commands
