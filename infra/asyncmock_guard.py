@@ -24,6 +24,12 @@ in the terminal summary and, with ``--asyncmock-guard-report PATH`` or
 test with its findings; ``off`` patches nothing. Findings travel on the test reports, so they
 reach the controller under pytest-xdist. The cost is one extra coroutine frame per await and a
 short frame walk per root mock built.
+
+Limits: what runs no method of the value is invisible: identity (``is None``), ``isinstance``,
+``hash``, and a value the code only returns or passes on (its receiver decides: if that is the
+test and it only checks ``is not None``, nothing is reported). Formatting inside ``logging``,
+``structlog`` or ``loguru`` is not counted. Only the first use of each kind, per test, mock and
+line, is reported.
 """
 
 from __future__ import annotations
