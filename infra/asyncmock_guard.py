@@ -425,6 +425,20 @@ class _Plugin:
         )
 
 
+def runner_options(
+    root: Path, session: str, *, full: bool, mode: str | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """What a consolidated pytest run adds to run under the guard: arguments and environment.
+
+    Only a full run writes ``.infra/asyncmock-guard.<session>.json`` (what ``reports/asyncmock.md``
+    shows): a run narrowed by test selection would drop the findings of the tests it skipped.
+    """
+    env = {MODE_ENV: mode} if mode else {}
+    if full:
+        env[REPORT_ENV] = str(root / ".infra" / f"asyncmock-guard.{session}.json")
+    return ["-p", "infra.asyncmock_guard"], env
+
+
 def read_report(path: Path) -> list[Finding]:
     """The findings of a JSON report written by this plugin."""
     from infra.errors import FatalError

@@ -237,3 +237,16 @@ def test_asyncmock_report_lists_the_runtime_findings_of_every_session(tmp_path: 
     assert "1 use of an unconfigured awaited result" in after
     row = "| test_one.py::test_bypass | authz.check | test_one.py:9 | truth value | test_one.py:6 |"
     assert row in after
+
+
+def test_runner_options_write_a_report_only_for_full_runs(tmp_path: Path) -> None:
+    """The runner loads the plugin always; only a full run names the session's report file."""
+    from infra.asyncmock_guard import runner_options
+
+    assert runner_options(tmp_path, "pytest", full=False) == (["-p", "infra.asyncmock_guard"], {})
+    args, env = runner_options(tmp_path, "pytest-tests-x", full=True, mode="strict")
+    assert args == ["-p", "infra.asyncmock_guard"]
+    assert env == {
+        "INFRA_ASYNCMOCK_GUARD": "strict",
+        "INFRA_ASYNCMOCK_REPORT": str(tmp_path / ".infra" / "asyncmock-guard.pytest-tests-x.json"),
+    }
