@@ -159,7 +159,7 @@ def test_main_prints_every_row_and_exits_1_on_a_disagreement(
 ) -> None:
     """The run path: a row per mutation, the disagreement table, the figures, exit 1 (harness faked)."""
     outcomes = [_outcome({"a"}, {"a"}, {"a"}), _outcome({"unit-tests"}, set(), {"unit-tests"})]
-    monkeypatch.setattr(harness, "check", lambda root, mutations, progress: outcomes)
+    monkeypatch.setattr(harness, "check", lambda root, mutations, progress, push_reverts: outcomes)
     assert cli.main(["--repo", "src", "--limit", "2", "--dir", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "disagreements (1 mutations):" in out

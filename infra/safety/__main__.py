@@ -79,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     output.write_line(" | ".join(harness.HEADERS))
     for repo, mutations in chosen:
         output.write_line(f"{len(mutations)} mutations on {roots[repo]}")
-        outcomes += harness.check(roots[repo], mutations, progress=_printer(len(outcomes)))
+        outcomes += harness.check(
+            roots[repo], mutations, progress=_printer(len(outcomes)), push_reverts=not args.no_push_reverts
+        )
     output.write_line("")
     output.write_line(output.table(harness.HEADERS, [harness.row(n, o) for n, o in enumerate(outcomes, 1)]))
     harness.report(outcomes)

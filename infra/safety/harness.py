@@ -6,7 +6,9 @@ with the repository's own config (the reference verdict), ``nox -t prepush`` wit
 ``PRE_COMMIT_FROM_REF``/``PRE_COMMIT_TO_REF`` (incremental, the verdict under test) and
 ``nox -t prepush -- --full`` (to count what a full run executes). Between runs the working
 tree is put back to what was pushed (hooks and tests may rewrite files), plus the unstaged
-edits of a class-4 mutation. Then the mutation is reverted by a new commit.
+edits of a class-4 mutation. Then the mutation is reverted by a new commit, and that commit
+is pushed through ``nox -t prepush`` too (not counted), as a developer's revert would be: the
+next mutation's incremental run then starts from state that matches its base.
 
 A disagreement is a hook that fails on one side only: pre-commit vs the incremental run
 (``full`` also says whether the full run agreed with pre-commit, which tells execution
@@ -126,8 +128,9 @@ def _commit(root: Path, message: str) -> str:
     return run.git(root, "rev-parse", "HEAD").strip()
 
 
-def judge(root: Path, mutation: Mutation, n: int) -> Outcome:
-    """Commit ``mutation``, judge its range three ways, revert it by a new commit."""
+def judge(root: Path, mutation: Mutation, n: int, *, push_revert: bool = True) -> Outcome:
+    """Commit ``mutation``, judge its range three ways, revert it by a new commit and push that
+    (an uncounted incremental run: otherwise every next push also carries the undone change)."""
     base = run.git(root, "rev-parse", "HEAD").strip()
     mutation.apply(root)
     head = _commit(root, f"mutation {n}: {mutation.describe}")
@@ -145,6 +148,9 @@ def judge(root: Path, mutation: Mutation, n: int) -> Outcome:
     full = run_nox(root, base, head, "--full")
     clean_tree(root)
     run.git(root, "revert", "--no-edit", "HEAD")
+    if push_revert:  # as the developer would: the revert is pushed too, so state follows the tree
+        run_nox(root, head, run.git(root, "rev-parse", "HEAD").strip())
+        clean_tree(root)
     return Outcome(mutation, pc_failed, incremental, full, pc_ok)
 
 
@@ -157,12 +163,16 @@ def seed(root: Path) -> None:
 
 
 def check(
-    root: Path, mutations: Sequence[Mutation], *, progress: Callable[[int, Outcome], None] | None = None
+    root: Path,
+    mutations: Sequence[Mutation],
+    *,
+    progress: Callable[[int, Outcome], None] | None = None,
+    push_reverts: bool = True,
 ) -> list[Outcome]:
     seed(root)
     outcomes = []
     for n, mutation in enumerate(mutations, 1):
-        outcome = judge(root, mutation, n)
+        outcome = judge(root, mutation, n, push_revert=push_reverts)
         outcomes.append(outcome)
         if progress is not None:
             progress(n, outcome)
