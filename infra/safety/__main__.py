@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="print the catalogue, run nothing")
     parser.add_argument("--dir", type=Path, help="where to create the repositories (default: a temp dir)")
     parser.add_argument(
+        "--no-push-reverts", action="store_true", help="do not push each revert through nox (faster, noisier)"
+    )
+    parser.add_argument(
         "--startup-manifests", type=int, default=20, help="the example conftest's start-up work"
     )
     return parser
