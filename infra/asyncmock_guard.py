@@ -134,8 +134,15 @@ _state: _State | None = None
 # -- where a mock was made ------------------------------------------------------------------
 
 
+_SKIPPED_CACHE: dict[str, bool] = {}
+
+
 def _skipped(filename: str) -> bool:
-    return filename in _SKIPPED_FILES or any(part in filename for part in _SKIPPED_PARTS)
+    known = _SKIPPED_CACHE.get(filename)
+    if known is None:
+        known = filename in _SKIPPED_FILES or any(part in filename for part in _SKIPPED_PARTS)
+        _SKIPPED_CACHE[filename] = known
+    return known
 
 
 def _patch_name(patcher: Any) -> str:
@@ -144,8 +151,9 @@ def _patch_name(patcher: Any) -> str:
     return f"{owner}.{getattr(patcher, 'attribute', '?')}"
 
 
-def _creation_site() -> tuple[str, str]:
-    """``(path:line, creator)`` of a root mock being built (called from its ``__init__``)."""
+def _creation_site() -> tuple[str, int, str]:
+    """``(file, line, creator)`` of a root mock being built (called from its ``__init__``);
+    nothing is formatted here: this runs for every root mock, reports are rare."""
     frame: types.FrameType | None = sys._getframe(2)
     creator = "AsyncMock()"
     while frame is not None and _skipped(frame.f_code.co_filename):
@@ -157,11 +165,11 @@ def _creation_site() -> tuple[str, str]:
                 func = frame.f_locals.get("func")
                 inner = getattr(func, "__code__", None)
                 if inner is not None:
-                    return _where(inner.co_filename, inner.co_firstlineno), f"@{creator} on {func.__name__}"  # type: ignore[union-attr]
+                    return inner.co_filename, inner.co_firstlineno, f"@{creator} on {func.__name__}"  # type: ignore[union-attr]
         frame = frame.f_back
     if frame is None:
-        return "?", creator
-    return _where(frame.f_code.co_filename, frame.f_lineno), creator
+        return "?", 0, creator
+    return frame.f_code.co_filename, frame.f_lineno or 0, creator
 
 
 def _where(filename: str, line: int | None) -> str:
@@ -182,9 +190,10 @@ def _made(m: Any) -> tuple[str, str, str]:
     """
     parts: list[str] = []
     while m is not None:
-        site: tuple[str, str] | None = m.__dict__.get(_SITE)
+        site: tuple[str, int, str] | None = m.__dict__.get(_SITE)
         if site is not None:
-            return site[0], site[1], _spelled(site[0], m) + "".join(reversed(parts))
+            where = _where(site[0], site[1])
+            return where, site[2], _spelled(where, m) + "".join(reversed(parts))
         name = m.__dict__.get("_mock_new_name") or m.__dict__.get("_mock_name") or "?"
         parts.append(name if name == "()" else f".{name}")
         m = m.__dict__.get("_mock_new_parent") or m.__dict__.get("_mock_parent")
@@ -310,10 +319,17 @@ def _install(state: _State) -> None:
             _arm(result, self)
         return result
 
+    code_mock = async_mixin.__init__.__code__  # builds a NonCallableMock for ``__code__``: not ours
+
     def guarded_init(self: Any, /, *args: Any, **kwargs: Any) -> None:
         init(self, *args, **kwargs)
-        if self.__dict__.get("_mock_new_parent") is None and self.__dict__.get("_mock_parent") is None:
-            self.__dict__[_SITE] = _creation_site()
+        d = self.__dict__
+        if (
+            d.get("_mock_new_parent") is None
+            and d.get("_mock_parent") is None
+            and sys._getframe(1).f_code is not code_mock
+        ):
+            d[_SITE] = _creation_site()
 
     state.originals = [(async_mixin, "_execute_mock_call", execute), (base, "__init__", init)]
     async_mixin._execute_mock_call = guarded_execute
