@@ -449,9 +449,11 @@ def runner_options(
     Only a full run writes ``.infra/asyncmock-guard.<session>.json`` (what ``reports/asyncmock.md``
     shows): a run narrowed by test selection would drop the findings of the tests it skipped.
     """
+    from infra import state  # the session name may be anything: state encodes it
+
     env = {MODE_ENV: mode} if mode else {}
     if full:
-        env[REPORT_ENV] = str(root / ".infra" / f"asyncmock-guard.{session}.json")
+        env[REPORT_ENV] = str(state.directory(root) / f"asyncmock-guard.{state.safe_name(session)}.json")
     return ["-p", "infra.asyncmock_guard"], env
 
 

@@ -213,6 +213,13 @@ def _pytest(
 ) -> tuple[attribution.PytestReport | None, run.Result]:
     call = members[0].classified.pytest
     assert call is not None
+    from infra import asyncmock_guard  # imports pytest: only where a pytest process starts
+
+    guard_args, guard_env = asyncmock_guard.runner_options(
+        ctx.root, ctx.session.name, full=decision.mode == "full"
+    )
+    if "infra.asyncmock_guard" in call.options:  # the hooks load it themselves
+        guard_args = []
     with tempfile.TemporaryDirectory(prefix="infra-pytest-") as tmp:
         report_path = Path(tmp) / "report.json"
         cmd = [
@@ -223,6 +230,7 @@ def _pytest(
             *call.options,
             "-p",
             "infra.pytest_report",
+            *guard_args,
             "--continue-on-collection-errors",
             "-q",
             "--tb=short",
@@ -234,6 +242,7 @@ def _pytest(
             **{k: v for k, v in ctx.env.items() if k.startswith((wire.PREFIX, "COVERAGE_"))},
             wire.PYTEST_REPORT: str(report_path),
             wire.REPO_ROOT: str(ctx.root),
+            **guard_env,
             **decision.env,
         }
         result = run.run(cmd, cwd=found.cwd, env=env, timeout=ctx.remaining())
