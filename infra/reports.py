@@ -210,9 +210,10 @@ def _asyncmock_runtime(root: Path) -> list[tuple[str, ...]] | None:
 
     ``.infra/asyncmock-guard.json``, or one ``.infra/asyncmock-guard.<session>.json`` per session.
     """
+    from infra import state
     from infra.asyncmock_guard import read_report
 
-    folder = (root / ASYNCMOCK_GUARD_REPORT).parent
+    folder = state.root_dir(root)  # where runner_options() has a full run write them
     paths = sorted(folder.glob(ASYNCMOCK_GUARD_REPORT.stem + "*.json")) if folder.is_dir() else []
     if not paths:
         return None
