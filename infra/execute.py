@@ -234,6 +234,7 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
     files = trig.filenames if hook.pass_filenames else ()
     before = _digest(ctx.root, files)
     code, wall, text = 0, 0.0, []
+    started = time.time()
     for part in partition(cmd, files, 1):
         result = run.run(part, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining())
         outcome.account(result)
@@ -243,7 +244,12 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
         if result.timed_out:
             return _failed(member, "timed out", wall_s=wall)
     missing = _missing_tool(member, ctx.env) if not code else None
-    changed = sorted({*outcome.tree_changes(ctx.root), *_changed_files(before, _digest(ctx.root, files))})
+    changed = modified.written_during(
+        ctx.root,
+        sorted({*outcome.tree_changes(ctx.root), *_changed_files(before, _digest(ctx.root, files))}),
+        started,
+        time.time(),
+    )
     if code or changed:
         print(f"- hook id: {hook.key}\n- exit code: {code}\n" + "".join(text).rstrip(), flush=True)
         reason = f"exit code {code}" if code else f"files were modified by this hook: {', '.join(changed)}"

@@ -5,18 +5,22 @@ after each hook and fails a hook that changed it ("files were modified by this h
 whatever its exit code: a fixer run without ``--check``, a test that rewrites a tracked file.
 We take the same diff, split per file so the report can name the files. Inside one session
 hooks run one after another, so one snapshot serves as "after" of a hook and "before" of the
-next.
+next. Sessions run in parallel, so a file changed meanwhile is charged to a hook only if it
+was written while the hook's own process ran (``written_during``), and, in a merged pytest
+process, to the hooks whose tests touched it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from infra.run import cmd_output
 
 Snapshot = Mapping[str, str]  # path -> digest of its diff
+SLACK_S = 0.05  # file times are taken from a coarse kernel clock
 
 
 def snapshot(root: Path) -> Snapshot:
@@ -44,3 +48,23 @@ def _path_of(header: str) -> str:
 def changed(before: Snapshot, after: Snapshot) -> list[str]:
     """Files whose diff appeared, disappeared or changed between two snapshots."""
     return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+def written_during(root: Path, paths: Sequence[str], start: float, end: float) -> list[str]:
+    """The changed files a process that ran from ``start`` to ``end`` may have written.
+
+    Sessions run in parallel: a file another session's hook writes shows up in every diff
+    taken meanwhile. A file's inode change time (``st_ctime``: set by the kernel on every write,
+    and no program can set it back) outside the process's lifetime clears that process. A
+    file that is gone is kept: nothing tells when it went.
+    """
+    out = []
+    for path in paths:
+        try:
+            changed = os.stat(root / path, follow_symlinks=False).st_ctime
+        except OSError:
+            out.append(path)
+            continue
+        if start - SLACK_S <= changed <= end + SLACK_S:
+            out.append(path)
+    return out

@@ -22,11 +22,12 @@ import re
 import shlex
 import sys
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from infra import attribution, reads, resources, run, selection, wire, wrappers
+from infra import attribution, modified, reads, resources, restore, run, selection, wire, wrappers
 from infra.plan import Member
 from infra.results import HookResult, Status
 
@@ -288,11 +289,14 @@ def _modifiers(
     targets: Mapping[str, Sequence[str]],
     paths: Sequence[str],
 ) -> dict[str, list[str]]:
-    """Hook key -> the modified files its tests wrote; a file no test is known to have written
-    (written at start-up, by a subprocess, or not seen) is charged to every hook of the process."""
+    """Hook key -> the modified files its tests wrote. A file no test wrote is charged to every
+    hook of the process when something in it could have written it unseen (a test that
+    opened it, or started a process; start-up); else it was another session's doing."""
     blamed: dict[str, list[str]] = {}
     for path in paths:
         writers = [tid for tid, ws in (report.writes if report else {}).items() if path in ws]
+        if not writers and report is not None and not _unseen_writer(report, path):
+            continue
         owners = [
             m.hook.key
             for m in members
@@ -301,6 +305,14 @@ def _modifiers(
         for key in owners or [m.hook.key for m in members]:
             blamed.setdefault(key, []).append(path)
     return blamed
+
+
+def _unseen_writer(report: attribution.PytestReport, path: str) -> bool:
+    """Something in the process may have written ``path`` without a write event: a subprocess,
+    start-up or collection code, or C code behind a file a test opened (SQLite, say)."""
+    if path in report.outside or path in report.outside_writes:
+        return True
+    return any(restore.SUBPROCESS in reads or path in reads for reads in report.reads.values())
 
 
 def _attribute(
@@ -314,7 +326,9 @@ def _attribute(
     outcome: _Outcome,
 ) -> None:
     outcome.account(result)
-    blamed = _modifiers(report, members, targets, outcome.tree_changes(ctx.root))
+    ended = time.time()
+    changed = modified.written_during(ctx.root, outcome.tree_changes(ctx.root), ended - result.wall_s, ended)
+    blamed = _modifiers(report, members, targets, changed)
     if report is not None:
         selection.remember_durations(ctx.project, ctx.session, report.durations)
         tracked = decision.env.get(selection.TRACK_ENV) != "0"
