@@ -111,6 +111,14 @@ def _sigterm_as_interrupt() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _interrupt)  # the same KeyboardInterrupt, remembered
+        atexit.register(_ignore_late_signals)  # runs before handlers registered earlier (coverage's)
+
+
+def _ignore_late_signals() -> None:
+    """At exit the work is done: a stop signal arriving now (the parent stopping a child that
+    already finished) must not cut short what still runs at exit with a traceback."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def _register_error(message: str) -> list[str]:
@@ -271,6 +279,7 @@ def _print_summary(root: Path, run_id: str) -> None:
     up (old runs, what a killed run left, an oversized ledger)."""
     from infra import results
 
+    _ignore_late_signals()  # the run is over: not the summary, nor the unstaged changes' restore
     found = results.read_run(root, run_id) if state.run_dir(root, run_id).is_dir() else []
     done = {h.key for r in found for h in r.hooks}
     unfinished = (

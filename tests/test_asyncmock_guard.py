@@ -229,7 +229,7 @@ def test_asyncmock_report_lists_the_runtime_findings_of_every_session(tmp_path: 
     tests.mkdir()
     write(tests, "test_one.py", BYPASS)
     [before] = [r.text for r in committed(tmp_path, tests) if r.name == "asyncmock.md"]
-    assert "No runtime report (`.infra/asyncmock-guard.json`)" in before
+    assert "None recorded: the runtime guard runs" in before
     (tmp_path / ".infra").mkdir()
     run_pytest(tests, env={"INFRA_ASYNCMOCK_REPORT": str(tmp_path / ".infra/asyncmock-guard.unit.json")})
     (tmp_path / ".infra/asyncmock-guard.json").write_text('{"schema": 1, "findings": []}', encoding="utf-8")
