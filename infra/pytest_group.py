@@ -338,7 +338,12 @@ def _attribute(
                 path,
                 ctx.root,
                 reads.Run(
-                    report.reads, report.outside, report.readers, report.rootdir, report.collect_errors
+                    report.reads,
+                    report.outside,
+                    report.readers,
+                    report.rootdir,
+                    report.collect_errors,
+                    complete=decision.mode == "full",
                 ),
             )
         outcome.selected = (outcome.selected or 0) + len(report.tests)

@@ -95,7 +95,9 @@ def _stat_digest(target: Path) -> str:
     except OSError:
         return "-"
     kind = "d" if stat.S_ISDIR(st.st_mode) else "f"
-    size = 0 if kind == "d" else st.st_size
+    # A module's size changes with every edit, and code that finds its own file
+    # (`Path(__file__).resolve()`) stats it at import: testmon judges Python files by their code.
+    size = 0 if kind == "d" or target.suffix == ".py" else st.st_size
     return f"{kind}:{size}:{st.st_mode & 0o111:o}"
 
 
@@ -134,10 +136,12 @@ class Run(NamedTuple):
     readers: Mapping[str, Sequence[str]]
     rootdir: str
     collect_errors: Sequence[str] = ()
+    complete: bool = False  # a full run: what it read outside tests is all there is to read
 
 
 def remember(path: Path, root: Path, run: Run) -> None:
-    """Merge one run: tests that ran replace their records; outside reads and readers are refreshed."""
+    """Merge one run: tests that ran replace their records; outside reads and readers are refreshed
+    (replaced by a complete run's: a file no longer read, or gone, must not force full runs forever)."""
     cache: dict[str, str] = {}
 
     def digests(paths: Iterable[str]) -> dict[str, str]:
@@ -150,7 +154,7 @@ def remember(path: Path, root: Path, run: Run) -> None:
         readers.setdefault(p, set()).update(modules)
     merged = Records(
         tests,
-        {**(old.outside if old else {}), **digests(run.outside)},
+        {**(old.outside if old and not run.complete else {}), **digests(run.outside)},
         tree_state(root),
         {p: sorted(m) for p, m in readers.items()},
         run.rootdir,

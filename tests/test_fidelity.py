@@ -453,3 +453,18 @@ def test_a_long_hook_gets_its_own_pytest_process_beside_the_rest(tmp_path: Path)
     assert ours == {"slow", "fast"}, out
     commands = [line for line in out.splitlines() if line.startswith("$ ") and "-m pytest" in line]
     assert len(commands) == 2 and any(c.split()[4:5] == ["tests/test_slow.py"] for c in commands), commands
+
+
+def test_a_module_that_finds_its_own_file_does_not_force_full_runs(tmp_path: Path) -> None:
+    """`Path(__file__).resolve()` at import stats the module: an edit to its code stays testmon's call."""
+    module = "from pathlib import Path\n\nHERE = Path(__file__).resolve().parent\n\n\ndef unrelated():\n    return {}\n"
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "src/pkg/other.py": module.format(1),
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+            "tests/test_quiet.py": "def test_quiet():\n    pass\n",
+        },
+    )
+    out = _agree(root, {"src/pkg/other.py": module.format(2) + "\n# grown\n"}, {"unit"})
+    assert "mode testmon" in out and "1 selected" in out, out

@@ -144,3 +144,20 @@ def test_a_pytest_not_from_our_interpreter_runs_as_written(tmp_path: Path) -> No
     assert call is not None
     found = wrappers.effect(git_dir(tmp_path / "r"), ["pytest", "tests"], call, {"PATH": str(bin_dir)}, None)
     assert "not infra's interpreter" in found.as_written
+
+
+def test_a_complete_run_replaces_what_was_read_outside_tests(tmp_path: Path) -> None:
+    """A module once imported at collection and since deleted stops forcing full runs after a full run."""
+    from infra import reads
+
+    root = git_dir(tmp_path / "r")
+    write(root, {"a.py": "x = 1\n"})
+    commit(root)
+    path = tmp_path / "records.json"
+    reads.remember(path, root, reads.Run({}, ["a.py?import", "gone.py?import"], {}, "."))
+    narrowed = reads.Run({}, ["a.py?import"], {}, ".")
+    reads.remember(path, root, narrowed)
+    assert "gone.py?import" in (reads.load(path) or reads.Records({}, {}, reads.TreeState("", ""))).outside
+    reads.remember(path, root, narrowed._replace(complete=True))
+    loaded = reads.load(path)
+    assert loaded is not None and set(loaded.outside) == {"a.py?import"}
