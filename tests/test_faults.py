@@ -28,7 +28,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from infra import ledger, precommit, state
+from infra import hosts, ledger, precommit, state
 from infra import run as run_module
 from infra.results import Status
 from tests.conftest import commit, git_dir, write
@@ -73,16 +73,7 @@ def _pre_commit_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     """pre-commit's own verdicts for the tiny repository (computed once)."""
     if not _PRE_COMMIT:
         root = _repo(tmp_path_factory.mktemp("baseline") / "repo")
-        cmd = [
-            sys.executable,
-            "-m",
-            "pre_commit",
-            "run",
-            "--hook-stage",
-            "pre-push",
-            "--all-files",
-            "--verbose",
-        ]
+        cmd = hosts.HOSTS["pre-commit"].run_argv(None, None)  # every file, verbose: one verdict a hook
         proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
         _PRE_COMMIT.update(precommit.parse_verdicts(proc.stdout))
         assert len(_PRE_COMMIT) == 4, proc.stdout

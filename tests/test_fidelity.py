@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import precommit, results
+from infra import hosts, precommit, results
 from infra.results import Status
 from tests.conftest import commit, git, git_dir, write
 
@@ -55,10 +55,8 @@ def _repo(root: Path, config: str, files: dict[str, str]) -> Path:
 
 
 def _pre_commit(root: Path, frm: str, to: str) -> set[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "run", "--hook-stage", "pre-push", "--from-ref", frm, "--to-ref", to, "--verbose", "--color", "never"],
-        cwd=root, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    argv = hosts.HOSTS["pre-commit"].run_argv(None, None, (frm, to))
+    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
     return {hid for hid, status in precommit.parse_verdicts(proc.stdout) if status is Status.FAILED}
 
 
