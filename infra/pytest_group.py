@@ -80,9 +80,10 @@ def _split_long(ctx: _Ctx, group: Group, decided: Mapping[str, triggers.Trigger]
     """``group``, or its longest hook alone (first) and the rest, when that pays (see ``run_all``)."""
     if len(group.members) < 2 or resources.cpu_count() < 2 or resources.jobs_from_env(ctx.session.name) > 1:
         return [group]
+    durations = selection.recorded_durations(ctx.project, ctx.session)  # read once for every member
     work = {
         m.hook.key: selection.recorded_work(
-            ctx.project, ctx.session, m.repo_targets(decided[m.hook.key].filenames)
+            ctx.project, ctx.session, m.repo_targets(decided[m.hook.key].filenames), durations
         )
         or 0.0
         for m in group.members

@@ -216,13 +216,22 @@ def _durations_file(project: Project, session: Session) -> Path:
     return state.durations_path(project.root, session.name)
 
 
-def recorded_work(project: Project, session: Session, targets: Sequence[str]) -> float | None:
-    """Recorded seconds of the tests these targets own; None when none were timed yet."""
+def recorded_durations(project: Project, session: Session) -> dict[str, float]:
+    """Every recorded test's seconds in this session (empty when none were timed yet)."""
     try:
         durations: dict[str, float] = json.loads(_durations_file(project, session).read_text())
     except (OSError, ValueError):
-        return None
-    owned = [d for tid, d in durations.items() if any(owns(t, tid) for t in targets)]
+        return {}
+    return durations
+
+
+def recorded_work(
+    project: Project, session: Session, targets: Sequence[str], durations: Mapping[str, float] | None = None
+) -> float | None:
+    """Recorded seconds of the tests these targets own; None when none were timed yet
+    (``durations``: already read, when asking for several target lists)."""
+    known = recorded_durations(project, session) if durations is None else durations
+    owned = [d for tid, d in known.items() if any(owns(t, tid) for t in targets)]
     return sum(owned) if owned else None
 
 
