@@ -14,7 +14,19 @@ from pathlib import Path
 import nox
 import nox.command
 
-from infra import changes, execute, fingerprint, handoff, ledger, project, results, state, triggers, wire
+from infra import (
+    changes,
+    execute,
+    fingerprint,
+    handoff,
+    ledger,
+    project,
+    push,
+    results,
+    state,
+    triggers,
+    wire,
+)
 from infra import run as run_mod
 from infra.errors import FatalError
 from infra.results import SessionResult, Status
@@ -62,7 +74,7 @@ def run(session: nox.Session, root: Path, names: Sequence[str]) -> None:
     """Run planned sessions (one, or a batch of short ones) in this nox session, one block each."""
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):  # else the noxfile's handler stands
         signal.signal(signal.SIGTERM, run_mod.interrupt)
-    if "--parallel-worker" in sys.argv:  # a nox child: stop (SIGTERM, our handler) if nox dies
+    if push.invocation(sys.argv).worker:  # a nox child: stop (SIGTERM, our handler) if nox dies
         parent = os.environ.get(run_mod.PARENT_ENV, "")
         run_mod.watch_parent(int(parent) if parent.isdigit() else None)
     try:

@@ -57,17 +57,6 @@ def test_a_new_pytest_ini_is_planned_at_the_next_run_despite_the_cache(tmp_path:
     assert "pytest-tests-helm" in json.loads((root / sessions.CACHE).read_text())["sessions"][1]["name"]
 
 
-def test_prepush_run_detection() -> None:
-    """Only the parent of a prepush run re-plans and sizes -j; children and listings do not."""
-    assert sessions._is_prepush_run(["nox", "-t", "prepush", "--", "--all-files"])
-    assert not sessions._is_prepush_run(["nox", "-t", "prepush", "--parallel-worker"])
-    assert not sessions._is_prepush_run(["nox", "--list", "-t", "prepush"])
-    assert not sessions._is_prepush_run(["nox", "-s", "tests", "--", "prepush"])
-    assert sessions._is_prepush_run(["nox", "--tags=prepush"])
-    assert sessions._is_prepush_run(["nox", "-tprepush"])
-    assert sessions._is_prepush_run(["nox", "--tags", "lint", "prepush"])
-
-
 def test_idle_sessions_are_settled_without_a_nox_child(tmp_path: Path) -> None:
     """With two busy sessions, the idle one is reported skipped by the parent and never run by nox."""
     root = _repo(tmp_path / "repo")
