@@ -6,6 +6,10 @@ no longer exist are dropped, then the top-level ``files``/``exclude``, then the 
 tags ``identify`` gives. A hook runs iff it is ``always_run`` or some file is left. ``SKIP``
 names hooks (id or alias) that are skipped. Remote hooks are handed to pre-commit, which reads
 their manifest (we do not have it) and decides for itself.
+
+The trigger of every planned hook for a push is decided in one place, ``execute.decide_all``
+(a ``Classifier`` over the change set, then ``decide`` for each hook): the nox parent of a push
+(``infra.push``) and a session run on its own both call it.
 """
 
 from __future__ import annotations
@@ -13,14 +17,14 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import NamedTuple
 
 from identify.identify import tags_from_path
 
-from infra.config import Config, Hook
+from infra.config import Hook
 
 
 class Why(Enum):
@@ -70,20 +74,8 @@ def skips_from_env(environ: Mapping[str, str]) -> frozenset[str]:
     return frozenset(s.strip() for s in environ.get("SKIP", "").split(",") if s.strip())
 
 
-def triggers(
-    config: Config,
-    stage: str,
-    filenames: Sequence[str],
-    root: Path,
-    *,
-    skips: frozenset[str] = frozenset(),
-) -> list[Trigger]:
-    """For every hook of ``stage`` (config order): does pre-commit run it, and on which files."""
-    classifier = Classifier(root, filenames, config.files, config.exclude)
-    return [decide(classifier, hook, skips) for hook in config.hooks_for_stage(stage)]
-
-
 def decide(classifier: Classifier, hook: Hook, skips: frozenset[str] = frozenset()) -> Trigger:
+    """Does pre-commit run ``hook`` for the classifier's files, and on which of them."""
     if hook.id in skips or (hook.alias and hook.alias in skips):
         return Trigger(hook, False, Why.SKIP_ENV, ())
     names = classifier.filenames_for_hook(hook)

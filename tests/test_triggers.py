@@ -1,4 +1,5 @@
-"""``infra.triggers`` agrees with real pre-commit on which hooks run, hook by hook."""
+"""``infra.triggers`` (through ``execute.decide_all``, its one caller for a push) agrees with real
+pre-commit on which hooks run, hook by hook."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import changes, config, triggers
+from infra import changes, execute, project, triggers
 from tests.conftest import commit, git, git_dir, write
 
 POOL = {
@@ -107,10 +108,16 @@ def _pre_commit_verdicts(root: Path, from_ref: str, to_ref: str) -> dict[str, bo
     return verdicts
 
 
+def _decided(
+    root: Path, files: tuple[str, ...], environ: dict[str, str] | None = None
+) -> list[triggers.Trigger]:
+    """Every pre-push hook's trigger, as a push decides it (in plan order)."""
+    change = changes.ChangeSet(files, all_files=False, source="test")
+    return list(execute.decide_all(project.load(root), environ or {}, change).values())
+
+
 def _ours(root: Path, from_ref: str, to_ref: str) -> dict[str, bool]:
-    cfg = config.load(root / ".pre-commit-config.yaml")
-    files = changes.diff(root, from_ref, to_ref)
-    return {t.hook.name: t.runs for t in triggers.triggers(cfg, "pre-push", files, root)}
+    return {t.hook.name: t.runs for t in _decided(root, changes.diff(root, from_ref, to_ref))}
 
 
 def _mutate(root: Path, rng: random.Random, step: int) -> None:
@@ -176,9 +183,8 @@ def test_skip_env_and_alias_skip_a_hook(repo: Path) -> None:
             "x.py": "",
         },
     )
-    cfg = config.load(repo / ".pre-commit-config.yaml")
-    out = triggers.triggers(cfg, "pre-push", ["x.py"], repo, skips=triggers.skips_from_env({"SKIP": "al, "}))
-    assert [(t.hook.id, t.runs, t.why) for t in out] == [
+    out = _decided(repo, ("x.py",), {"SKIP": "al, "})
+    assert sorted((t.hook.id, t.runs, t.why) for t in out) == [
         ("a", False, triggers.Why.SKIP_ENV),
         ("b", True, triggers.Why.FILES),
     ]
@@ -197,8 +203,7 @@ def test_deleted_files_are_not_passed(repo: Path) -> None:
     base = commit(repo)
     git(repo, "rm", "-q", "gone.py")
     head = commit(repo)
-    cfg = config.load(repo / ".pre-commit-config.yaml")
-    (t,) = triggers.triggers(cfg, "pre-push", changes.diff(repo, base, head), repo)
+    (t,) = _decided(repo, changes.diff(repo, base, head))
     assert (t.runs, t.why, t.filenames) == (False, triggers.Why.NO_FILES, ())
 
 
@@ -211,6 +216,5 @@ def test_remote_hooks_are_left_to_pre_commit(repo: Path) -> None:
             "  hooks:\n  - id: black\n",
         },
     )
-    cfg = config.load(repo / ".pre-commit-config.yaml")
-    (t,) = triggers.triggers(cfg, "pre-push", [], repo)
+    (t,) = _decided(repo, ())
     assert (t.runs, t.why) == (True, triggers.Why.REMOTE)
