@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra import ledger, reports, suite
+from infra import ledger, report_markdown, reports, suite
 from infra.ledger import SessionRecord
 from infra.main import main
 from tests.conftest import commit, git_dir, write
@@ -509,20 +509,24 @@ def test_timing_report_shows_medians_trend_and_gate() -> None:
     records += [rec(n, wall=11.5, cpu_s=9.0) for n in range(25, 30)]
     records += [rec(30, session="lint", wall=1.0, status="failed")]
     records += [rec(31, session="docs", wall=2.0)]
-    text = reports.timing_md(records, "`ledger`")
+    text = report_markdown.timing_md(records, "`ledger`")
     assert "32 records, 32 runs." in text
     assert "| unit | 30 | 30 | 10.0 | 8.0 | 11.5 (success) | +15% | ok |" in text
     assert "| lint | 1 | 0 | - | - | 1.0 (failed) | n/a | skipped |" in text
     assert "| docs | 1 | 1 | 2.0 | - | 2.0 (success) | n/a | insufficient |" in text
-    assert "No records." in reports.timing_md([], "`ledger`")
-    assert reports._trend([0.0] * 5 + [1.0] * 5) == "n/a"
+    assert "No records." in report_markdown.timing_md([], "`ledger`")
+    assert report_markdown._trend([0.0] * 5 + [1.0] * 5) == "n/a"
 
 
 def test_markdown_cells_and_code_spans_are_escaped() -> None:
     """Pipes become \\| in table cells; code with a backtick gets a double fence; newlines collapse."""
-    assert reports.table(["a", "n"], [("x|y\nz", 1)], [1]) == ["| a | n |", "|---|---:|", "| x\\|y z | 1 |"]
-    assert reports._code("a`b") == "`` a`b ``"
-    assert reports._code("ab") == "`ab`"
+    assert report_markdown.table(["a", "n"], [("x|y\nz", 1)], [1]) == [
+        "| a | n |",
+        "|---|---:|",
+        "| x\\|y z | 1 |",
+    ]
+    assert report_markdown._code("a`b") == "`` a`b ``"
+    assert report_markdown._code("ab") == "`ab`"
 
 
 def test_a_ledger_outside_the_repository_is_named_as_given(
