@@ -1,9 +1,9 @@
 """The nox parent of a push: plan it once, settle what has nothing to do, hand the rest on, sum up.
 
-A push is ``nox -t prepush``. nox imports the noxfile, and ``infra.sessions.register()`` asks
-this module two things: is this process the parent of a prepush run (``invocation``), and if so
-which sessions nox should run, in which order, with how many jobs (``prepare``). Only such a
-parent finds the change set, decides every hook's trigger (``execute.decide_all``, the one
+A push is ``nox -t prepush``. nox imports the noxfile, and when ``infra.invocation`` says this
+process is the parent of a prepush run, ``infra.sessions.register()`` asks this module which
+sessions nox should run, in which order, with how many jobs (``prepare``). Only such a parent
+finds the change set, decides every hook's trigger (``execute.decide_all``, the one
 producer of triggers), writes the hand-off its children load (``infra.handoff``), settles idle
 sessions itself and, at exit, prints every hook's verdict and tidies the state directory
 (``print_summary``). Nothing happens when this module is imported, and nothing of it runs for
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import io
 import json
 import os
 import signal
@@ -27,57 +26,16 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
 import nox
 
 from infra import resources, state, wire
 from infra.errors import FatalError
+from infra.invocation import TAG
 from infra.ledger import RUN_ID_ENV
 
-if TYPE_CHECKING:
-    from nox._options import NoxfileOptions
-
-TAG = "prepush"
 BATCH = "quick"  # the nox session that runs a batch of short sessions in one child
-_NOT_A_RUN = ("list_sessions", "json", "usage", "parallel_worker", "help", "version")
-
-
-class Invocation(NamedTuple):
-    prepush: bool  # the parent of a run of the prepush sessions
-    worker: bool  # a parallel child of some nox run (it runs one session, by name)
-    posargs: tuple[str, ...]  # what follows ``--``
-
-
-def invocation(argv: Sequence[str], noxfile: NoxfileOptions | None = None) -> Invocation:
-    """How nox was invoked, as nox itself reads it.
-
-    nox parses its command line before it imports the noxfile but does not expose the result
-    there (``nox.options`` holds only what the noxfile sets): ``argv`` (``sys.argv``) is parsed
-    again with nox's own option set, and the noxfile's ``nox.options`` are merged in as nox
-    merges them (``sessions``/``tags``/``keywords`` from the noxfile only when the command line
-    gives none). So ``-t prepush``, ``--tags prepush``, ``--tags=prepush``, ``-tprepush``, ``-t
-    lint prepush`` and a noxfile's ``nox.options.tags = ["prepush"]`` are prepush runs, and
-    ``-t prepush,lint`` is not (nox matches that tag literally and runs nothing). ``-s NAME``
-    and ``-k EXPR`` run the sessions they name on their own: each finds its change set itself,
-    as a session started alone always has. Listings (``-l``, ``--json``, ``--usage``) and
-    parallel children are not runs. A command line nox could not parse (the noxfile imported
-    by some other program) is not a run either.
-    """
-    from nox import _merge, _options
-
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):  # argparse's complaint is not ours to print
-            config = _options.options.parse_args(list(argv[1:]))
-    except SystemExit:
-        return Invocation(prepush=False, worker=False, posargs=())
-    _merge.merge_noxfile_options(config, nox.options if noxfile is None else noxfile)
-    listing = any(getattr(config, name) for name in _NOT_A_RUN)
-    return Invocation(
-        prepush=not listing and TAG in (config.tags or ()),
-        worker=bool(config.parallel_worker),
-        posargs=tuple(config.posargs),
-    )
 
 
 # --- signals and the summary ----------------------------------------------------------------------

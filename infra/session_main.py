@@ -19,9 +19,9 @@ from infra import (
     execute,
     fingerprint,
     handoff,
+    invocation,
     ledger,
     project,
-    push,
     results,
     state,
     triggers,
@@ -74,7 +74,7 @@ def run(session: nox.Session, root: Path, names: Sequence[str]) -> None:
     """Run planned sessions (one, or a batch of short ones) in this nox session, one block each."""
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):  # else the noxfile's handler stands
         signal.signal(signal.SIGTERM, run_mod.interrupt)
-    if push.invocation(sys.argv).worker:  # a nox child: stop (SIGTERM, our handler) if nox dies
+    if invocation.parse(sys.argv).worker:  # a nox child: stop (SIGTERM, our handler) if nox dies
         parent = os.environ.get(run_mod.PARENT_ENV, "")
         run_mod.watch_parent(int(parent) if parent.isdigit() else None)
     try:

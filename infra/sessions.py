@@ -3,8 +3,8 @@
     import infra.sessions
     infra.sessions.register()
 
-Registering is all that importing the noxfile does, except in the parent of a prepush run,
-where ``infra.push`` plans the push first (which sessions are busy, their order, ``-j``): nox
+Registering is all that importing the noxfile does, except in the parent of a prepush run
+(``infra.invocation`` tells), where ``infra.push`` plans the push first (which sessions are busy, their order, ``-j``): nox
 builds its manifest from what is registered. Every parallel nox child re-imports the noxfile,
 so this import stays cheap: the session names come from a small cache
 (``.infra/sessions.json``) keyed by the config and pyproject contents; YAML, pre-commit and the
@@ -27,7 +27,7 @@ from typing import Any
 
 import nox
 
-from infra import __version__, push, resources, state
+from infra import __version__, invocation, push, resources, state
 from infra.errors import FatalError
 from infra.ledger import RUN_ID_ENV
 
@@ -66,7 +66,7 @@ def _planned(root: Path, *, fresh: bool) -> list[dict[str, Any]]:
 
     proj = session_main.load_project(root)
     sessions = [
-        {"name": s.name, "tags": [push.TAG, s.name.split("-")[0]], "estimate_s": resources.estimate(s)}
+        {"name": s.name, "tags": [invocation.TAG, s.name.split("-")[0]], "estimate_s": resources.estimate(s)}
         for s in proj.plan.sessions
     ]
     with contextlib.suppress(OSError):  # a cache: an unwritable state directory only costs a re-plan
@@ -97,7 +97,7 @@ def _register_error(message: str) -> list[str]:
         print(f"error: {message}", file=sys.stderr, flush=True)
         session.error(message)
 
-    nox.session(name="prepush-config-error", tags=[push.TAG], venv_backend="none", default=False)(
+    nox.session(name="prepush-config-error", tags=[invocation.TAG], venv_backend="none", default=False)(
         prepush_config_error
     )
     return ["prepush-config-error"]
@@ -115,7 +115,7 @@ def register(root: Path | None = None) -> list[str]:
 
     product_sessions.register()
     os.environ.setdefault(RUN_ID_ENV, uuid.uuid4().hex[:12])  # children inherit the parent's id
-    how = push.invocation(sys.argv)
+    how = invocation.parse(sys.argv)
     if how.prepush:
         push.summarise_at_exit(root, os.environ[RUN_ID_ENV])
     try:
@@ -135,7 +135,7 @@ def register(root: Path | None = None) -> list[str]:
     return [e["name"] for e in ordered]
 
 
-def _listed(root: Path, planned: list[dict[str, Any]], how: push.Invocation) -> list[dict[str, Any]]:
+def _listed(root: Path, planned: list[dict[str, Any]], how: invocation.Invocation) -> list[dict[str, Any]]:
     """Every planned session, longest first, and in a child the batches its parent folded."""
     durations = {} if how.worker else resources.recorded_durations(root)  # a child runs one: order is moot
     known = {e["name"] for e in planned}  # a nested nox of another repository inherits the env
