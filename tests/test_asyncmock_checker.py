@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -62,7 +63,8 @@ def found_labels(findings: list[Finding]) -> Counter[Label]:
 
 
 def corpus_files() -> list[Path]:
-    return sorted(CORPUS.glob("case_*.py"))
+    """The snippets, and the cases whose code under test is in the corpus (``reach/``)."""
+    return sorted([*CORPUS.glob("case_*.py"), *CORPUS.glob("reach/case_*.py")])
 
 
 def assert_labels(source: str) -> None:
@@ -646,7 +648,7 @@ def test_noqa_suppression(comment: str, reported: bool) -> None:
 
 def test_rules_document_every_code() -> None:
     """RULES and CANDIDATES map each code the checker emits to a one-line description."""
-    assert set(RULES) == {"AM000", "AM005", "AM006"}
+    assert set(RULES) == {"AM000", "AM005", "AM006", "AM007"}
     assert set(CANDIDATES) == {"AM001", "AM002", "AM003", "AM004"}
     assert all(desc and "\n" not in desc for desc in [*RULES.values(), *CANDIDATES.values()])
 
@@ -800,3 +802,361 @@ def test_check_paths_restores_the_garbage_collector(tmp_path: Path, enabled: boo
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+# -- AM007: following the mock into the code under test (same repository) --------------------
+
+REACH_SOURCE = {
+    "pyproject.toml": "[project]\nname = 'svc'\n",
+    "src/svc/__init__.py": "from .core import Service, run_job\nfrom .loop import Loop\n",
+    "src/svc/loop.py": "from .again import Loop\n",
+    "src/svc/again.py": "from .loop import Loop\n",
+    "src/svc/broken.py": "def f(:\n",
+    "src/svc/core.py": """
+        import asyncio
+
+
+        def make_client():
+            raise RuntimeError("patched")
+
+
+        class Base(object):
+            async def base_check(self):
+                if await self.client.ping():
+                    return 1
+                return 0
+
+
+        class Plain:
+            async def go(self):
+                return bool(await self.client.ping())
+
+
+        class Service(Base):
+            kind = "service"
+
+            def __init__(self, store=None, client=None, *, other=None):
+                alias = store
+                self.client = make_client()
+                self.store = store or {}
+                self.other = other
+                self.label: str = "x"
+                self.deeper.attr = make_client()
+                local: int = make_client()
+
+            def size(self):
+                return 1
+
+            async def fetch(self):
+                key = lambda row: row
+                return await self._load()
+
+            async def _load(self):
+                data = await self.store.load()
+                return list(data)
+
+            async def ping(self):
+                return await self.base_check()
+
+            async def discard(self):
+                await self.client.close()
+                await self.other.close()
+                return await self.client.closed()
+
+            async def early(self):
+                if self.label:
+                    return None
+                return bool(await self.client.ping())
+
+            async def compared(self):
+                value = await self.other.value()
+                (await self.other.ready()).strip()
+                return value == 1
+
+            async def nested(self):
+                async def inner():
+                    return bool(await self.client.ping())
+                return inner
+
+            async def l1(self):
+                await self.l2()
+
+            async def l2(self):
+                await self.l3()
+
+            async def l3(self):
+                await self.l4()
+
+            async def l4(self):
+                await self.l5()
+
+            async def l5(self):
+                await self.l6()
+
+            async def l6(self):
+                return [x for x in await self.client.rows()]
+
+            @staticmethod
+            async def static(client):
+                return bool(await client.ping())
+
+
+        async def run_job(client):
+            local = make_client()
+            if await client.start():
+                pass
+            n = await local.count()
+            return n + 1
+        """,
+}
+
+REACH_HEAD = """
+    import asyncio
+    import unittest
+    from unittest.mock import AsyncMock, patch
+
+    import pytest
+
+    from svc import Service, run_job, Loop
+    from svc import core
+    from svc.core import Missing
+    from svc.broken import f
+    from elsewhere import Thing
+"""
+
+REACH_CASES = {
+    "factory-through-base-class": """
+        @patch("svc.core.make_client")
+        async def test_a(factory):
+            factory.return_value = AsyncMock()  # expect: AM007
+            s = Service()
+            with open("x"):
+                assert await s.ping() == 1
+
+        @patch.object(core, "make_client")
+        @patch("svc.core-x.make_client")
+        async def test_b(bad, factory):
+            factory.return_value = AsyncMock()
+            bad.return_value = AsyncMock()
+            assert await Service().ping() == 1
+    """,
+    "factory-alias-and-module-attribute": """
+        @patch("svc.core.make_client")
+        async def test_a(factory):
+            client = AsyncMock()  # expect: AM007
+            factory.return_value = client
+            assert await core.Service().ping() == 1
+    """,
+    "factory-local-of-a-function": """
+        @patch("svc.core.make_client")
+        def test_a(factory):
+            factory.return_value = AsyncMock()  # expect: AM007
+            assert asyncio.run(run_job(AsyncMock(return_value=False))) == 2
+    """,
+    "factory-beyond-the-call-depth": """
+        @patch("svc.core.make_client")
+        async def test_a(factory):
+            factory.return_value = AsyncMock()
+            await Service().l1()
+    """,
+    "factory-never-run": """
+        @patch("svc.core.make_client")
+        async def test_a(factory):
+            factory.return_value = AsyncMock()
+            s = Service()
+            s.size()
+            s.ping()
+            s.missing()
+            s.label = "y"
+            Service().size()
+            Service().missing()
+            [Service()]
+            await Service.static(AsyncMock(return_value=1))
+    """,
+    "factory-expected-exception": """
+        @patch("svc.core.make_client")
+        async def test_a(factory):
+            factory.return_value = AsyncMock()
+            with open("x"), pytest.raises(ValueError):
+                await Service().ping()
+
+        class TestB(unittest.TestCase):
+            @patch("svc.core.make_client")
+            def test_b(self, factory):
+                factory.return_value = AsyncMock()
+                with self.assertRaises(ValueError):
+                    asyncio.run(Service().ping())
+    """,
+    "factory-configured-through-the-instance": """
+        @patch("svc.core.make_client")
+        async def test_a(factory):
+            factory.return_value = AsyncMock()
+            s = Service()
+            s.client.ping.return_value = False
+            assert await s.ping() == 0
+
+        @patch("svc.core.make_client")
+        async def test_b(factory):
+            factory.return_value = AsyncMock()
+            s = Service()
+            s = object()
+            await s.ping()
+    """,
+    "factory-configured-child-and-made-too-late": """
+        @patch("svc.core.make_client")
+        async def test_a(factory):
+            s = Service()
+            factory.return_value = m = AsyncMock()
+            m.ping.return_value = False
+            await s.ping()
+            await Service().ping()
+    """,
+    "factory-result-discarded-or-after-return-or-nested": """
+        @patch("svc.core.make_client")
+        async def test_a(factory):
+            factory.return_value = AsyncMock()
+            s = Service()
+            await s.discard()
+            await s.early()
+            await s.nested()
+    """,
+    "constructor-keyword-and-position": """
+        async def test_a():
+            store = AsyncMock()  # expect: AM007
+            assert await Service(store=store).fetch() == []
+
+        async def test_b():
+            store = AsyncMock()  # expect: AM007
+            s = Service(store)
+            assert await s.fetch() == []
+
+        async def test_c():
+            other = AsyncMock()  # expect: AM007
+            other.ready.return_value = "ok"
+            s = Service(other=other)
+            assert await s.compared() is False
+    """,
+    "constructor-argument-not-kept": """
+        async def test_a():
+            client = AsyncMock()
+            await Service(None, client).ping()
+            await Service(None, None, client).ping()
+            await Service(*[None], client).ping()
+            await Service(unknown=client).ping()
+            await Thing(client).ping()
+            await Missing(client).ping()
+            await f(client)
+            await Loop(client).ping()
+            await core.Plain(client).go()
+            await client()
+            print(client)
+    """,
+    "function-argument": """
+        async def test_a():
+            client = AsyncMock()  # expect: AM007
+            assert await run_job(client) is not None
+
+        async def test_b():
+            client = AsyncMock()
+            client.start.return_value = False
+            assert await core.run_job(client=client) is not None
+            await core.missing(client)
+    """,
+    "outside-a-function-or-opaque": """
+        client = AsyncMock()
+        Service(store=client)
+
+        async def test_a():
+            store = AsyncMock()
+            store.configure_mock(**{"load.return_value": []})
+            assert await Service(store=store).fetch() == []
+
+        def make():
+            return AsyncMock()
+
+        async def test_b():
+            assert await Service(store=make()).fetch() == []
+    """,
+}
+
+
+def reach_findings(root: Path, case: str) -> tuple[Counter[Label], Counter[Label]]:
+    """Write the source tree and one test module, run the checker: (labelled, found) AM007 lines."""
+    for name, text in REACH_SOURCE.items():
+        write(root / name, text)
+    test = write(
+        root / "tests" / "unit" / "test_case.py", textwrap.dedent(REACH_HEAD) + textwrap.dedent(case)
+    )
+    text = test.read_text()
+    expected = expected_labels(text, str(test))
+    found = found_labels([f for f in check_paths([test]) if f.code == "AM007"])
+    return expected, found
+
+
+@pytest.mark.parametrize("case", REACH_CASES.values(), ids=REACH_CASES.keys())
+def test_reach_rule_cases(tmp_path: Path, case: str) -> None:
+    """AM007 speaks exactly where the code under test awaits the unconfigured child and uses it."""
+    expected, found = reach_findings(tmp_path, case)
+    assert found == expected
+
+
+def test_reach_message_names_the_child_the_using_code_and_the_test_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message says which child, where the code under test awaits it, and the test's call."""
+    reach_findings(tmp_path, REACH_CASES["constructor-keyword-and-position"])
+    monkeypatch.chdir(tmp_path)
+    source = (tmp_path / "src/svc/core.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(source, 1) if "await self.store.load()" in text)
+    [first, *_] = [f for f in check_paths([Path("tests")]) if f.code == "AM007"]
+    assert first.message.startswith("`.load()` is never configured, and the code under test awaits it")
+    assert (
+        f"at src/svc/core.py:{line}, reached from line 16 (`assert await Service(store=store).fetch() == []`)"
+        in (first.message)
+    )
+    monkeypatch.chdir(tmp_path / "tests")
+    outside = next(f for f in check_paths([tmp_path / "tests"]) if f.code == "AM007")
+    assert f"at {tmp_path / 'src/svc/core.py'}:{line}," in outside.message
+
+
+def test_reach_parses_each_source_module_once_for_every_test_directory(tmp_path: Path) -> None:
+    """Test files in several directories reach the same module (parsed once), also with no
+    repository marker above them (the search stops at the filesystem's root)."""
+    reach_findings(tmp_path, REACH_CASES["function-argument"])
+    (tmp_path / "pyproject.toml").unlink()
+    shutil.copy(tmp_path / "tests" / "unit" / "test_case.py", tmp_path / "tests" / "test_other.py")
+    found = [(Path(f.path).name, f.line) for f in check_paths([tmp_path / "tests"]) if f.code == "AM007"]
+    assert found == [("test_other.py", 15), ("test_case.py", 15)]
+
+
+def test_reach_needs_the_code_under_test_on_disk(tmp_path: Path) -> None:
+    """Source given as text (no file to start the search from) is judged on its own: no AM007."""
+    case = textwrap.dedent(REACH_HEAD) + textwrap.dedent(REACH_CASES["function-argument"])
+    assert [f.code for f in check_source(case, "nowhere/test_case.py")] == []
+
+
+def test_reach_corpus_is_found_and_labelled_by_its_run(tmp_path: Path) -> None:
+    """``reach/``: AM007 reports exactly the labelled cases, and the runtime guard, running them,
+    reports exactly those too (the labels say what happens at run time)."""
+    from infra.asyncmock_guard import read_report
+
+    files = sorted((CORPUS / "reach").glob("case_*.py"))
+    expected = Counter({(p, n): 1 for (p, n, _) in corpus_labels(files)})
+    found = Counter({(f.path, f.line): 1 for f in check_paths(files) if f.code == "AM007"})
+    assert found == expected
+    shutil.copytree(CORPUS / "reach", tmp_path / "reach")
+    (tmp_path / "reach" / "pytest.ini").write_text("[pytest]\n")
+    report = tmp_path / "guard.json"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("INFRA_ASYNCMOCK", "PYTEST_"))}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "infra.asyncmock_guard", "-p", "no:cacheprovider", "-q"]
+        + [f.name for f in files]
+        + [f"--asyncmock-guard-report={report}"],
+        cwd=tmp_path / "reach",
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout
+    assert {f.created for f in read_report(report)} == {f"{Path(p).name}:{n}" for (p, n) in expected}

@@ -309,3 +309,20 @@ def test_relative_paths_get_git_style_diff_headers(tmp_path: Path, monkeypatch: 
     Path("t.py").write_bytes(BAD)
     [result] = fix_paths([Path("t.py")], write=False, candidates=True)
     assert unified_diff(result).startswith("--- a/t.py\n+++ b/t.py\n")
+
+
+def test_reach_findings_are_fixed_fail_closed(tmp_path: Path) -> None:
+    """AM007 findings (the code under test uses an unconfigured child) become deny_async_mock(),
+    in exactly the labelled files, and none is left after the fix."""
+    import shutil
+
+    from infra.asyncmock import check_paths
+
+    reach = Path(shutil.copytree(Path(__file__).parent / "asyncmock_corpus" / "reach", tmp_path / "reach"))
+    reported = {Path(f.path).name: f.line for f in check_paths([reach]) if f.code == "AM007"}
+    results = fix_paths([reach], write=True)
+    assert sorted(Path(r.path).name for r in results if r.changed) == sorted(reported)
+    for name in reported:
+        [labelled] = [t for t in (reach / name).read_text().splitlines() if "# expect: AM001" in t]
+        assert "deny_async_mock()" in labelled
+    assert [f for f in check_paths([reach]) if f.code == "AM007"] == []

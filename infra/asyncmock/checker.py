@@ -2,7 +2,14 @@
 
 Awaiting an unconfigured ``AsyncMock`` returns a new, truthy mock, so ``if await authz.check(...)``
 passes and an authorization test passes for the wrong reason. The analysis is static (stdlib
-``ast``, nothing is imported or run) and per module.
+``ast``, nothing is imported or run) and per module, plus one look into the code under test:
+
+- AM005: the module's own code awaits an unconfigured mock (or child) and uses the result;
+- AM007 (``infra.asyncmock.reach``): the test hands the mock to code of the same repository (a
+  patched factory's ``return_value``, a constructor or function argument) and calls into that
+  code, which awaits an unconfigured child and uses the result. Only what can be shown is
+  reported; every other site is a *candidate* (AM001-AM004) that ``--explain`` hands to the
+  runtime guard.
 
 Forms found: ``AsyncMock()`` under any alias or prefix (``mock.``, ``unittest.mock.``, ``mocker.``),
 assigned to names, attributes (``obj.attr = AsyncMock()``), subscripts, tuples, inside
@@ -33,13 +40,14 @@ Configured (not reported), see ``infra.asyncmock.flow`` for the exact rules:
 ``x.__aexit__ = AsyncMock()`` has its own code: its truthy result swallows exceptions raised
 inside ``async with``; only the mock's own ``return_value``/``side_effect`` configure it.
 
-Limits: one module at a time (a fixture in ``conftest.py`` is judged without its users: hand
+Limits: one test module at a time (a fixture in ``conftest.py`` is judged without its users: hand
 out ``deny_async_mock()`` there); string patch targets (``patch("asyncio.sleep")``) and classes
 imported from other modules are not resolved for AM003; ``create_autospec`` is not followed; a
 mock passed positionally to a constructor and configured through the object
 (``Svc(AsyncMock())`` then ``svc.authz.check.return_value = ...``) is still reported; statement
 order inside a scope is not checked (configuring after the await counts); ``# noqa`` applies to
-the line a finding is reported on. Scanning 400 test files (76k lines) takes about 1 s.
+the line a finding is reported on. A 128k-line test tree (and the source modules its mocks reach)
+takes about 0.8 s of CPU.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ from typing import NamedTuple
 from infra import nogc
 from infra.asyncmock.flow import Flow
 from infra.asyncmock.forms import (
+    aexit_target,
     creates_asyncmock,
     ctor_configured,
     is_asyncmock_ctor,
@@ -60,8 +69,10 @@ from infra.asyncmock.forms import (
     patch_call,
     patches_async_def,
 )
-from infra.asyncmock.index import ModuleIndex
+from infra.asyncmock.index import ModuleIndex, Scope
 from infra.asyncmock.index import Path as MockPath
+from infra.asyncmock.reach import MockFacts, Reached, TestModule
+from infra.asyncmock.source import Repository
 from infra.errors import FatalError
 
 RULES: dict[str, str] = {
@@ -69,6 +80,8 @@ RULES: dict[str, str] = {
     "AM005": "an AsyncMock (or the child of a partly configured one) whose awaited result is used by "
     "the test module's own code, while that result is never configured",
     "AM006": "a mock whose unconfigured awaited result the runtime guard saw used (check --guard-report)",
+    "AM007": "an AsyncMock (or the unconfigured child of a partly configured one, or a patched factory's "
+    "return_value) that the test hands to code of the same repository, which awaits it and uses the result",
 }
 # Candidates: sites whose awaited result may be unconfigured, where whether it is used is decided
 # by code the module does not show. Never reported; ``--explain`` lists them with the runtime check.
@@ -105,20 +118,6 @@ class Finding(NamedTuple):
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
 
 
-def _aexit_target(index: ModuleIndex, call: ast.Call) -> bool:
-    """``x.__aexit__ = AsyncMock()``, ``Mock(__aexit__=AsyncMock())``, ``setattr(x, "__aexit__", ...)``."""
-    parent = index.parents.get(call)
-    if isinstance(parent, ast.keyword):
-        return parent.arg == "__aexit__"
-    if isinstance(parent, ast.Assign | ast.AnnAssign):
-        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-        return any(isinstance(t, ast.Attribute) and t.attr == "__aexit__" for t in targets)
-    if isinstance(parent, ast.Call) and len(parent.args) == 3 and parent.args[2] is call:
-        name = parent.args[1]
-        return isinstance(name, ast.Constant) and name.value == "__aexit__"
-    return False
-
-
 class Site(NamedTuple):
     """A mock-making call and what the analysis knows about it.
 
@@ -131,14 +130,16 @@ class Site(NamedTuple):
     candidate: str
     awaited: list[tuple[MockPath, ast.Await]]
     factory: bool = False  # stored as a patched mock's ``return_value``: what the patched factory makes
+    reach: MockFacts | None = None  # what rule AM007 follows into the code under test
 
 
-def sites(tree: ast.Module) -> Iterator[Site]:
-    """Each mock-making call of a module that is a candidate or has awaited evidence."""
-    index = ModuleIndex(tree)
+def sites(tree: ast.Module, index: ModuleIndex | None = None) -> Iterator[Site]:
+    """Each mock-making call of a module that is a candidate, has awaited evidence, or is an
+    object mock whose children are partly configured (rule AM007 follows those)."""
+    index = index or ModuleIndex(tree)
     flow, names = Flow(index), index.names
     claimed: set[ast.AST] = set()
-    patched: set[tuple[ast.AST, str]] = set()  # (scope, name) bound to a patch's mock
+    patched: dict[tuple[Scope, str], str] = {}  # (scope, name) bound to a patch's mock -> its target
     for call in index.calls:
         patch = patch_call(call, names)
         if patch is None:
@@ -146,31 +147,31 @@ def sites(tree: ast.Module) -> Iterator[Site]:
         if patch.new_callable is not None:
             claimed.add(lambda_ctor(patch.new_callable, names) or patch.new_callable)
         groups = flow.bind.decorator_groups(patch) or [flow.bind.patch_results(patch, ())]
-        patched.update((d.scope, d.path[0]) for g in groups for d in g if len(d.path) == 1)
+        target = patch.node.args[0] if patch.node.args and not patch.is_object else None
+        spelled = target.value if isinstance(target, ast.Constant) and isinstance(target.value, str) else ""
+        patched.update({(d.scope, d.path[0]): spelled for g in groups for d in g if len(d.path) == 1})
         code = (
             "AM002" if creates_asyncmock(patch, names) else "AM003" if patches_async_def(patch, index) else ""
         )
         # a patch puts the mock where the code under test finds it: it always leaks
         if code and not flow.satisfied([[*g, flow.bind.leak] for g in groups], own_only=False):
             yield Site(call, code, flow.awaited_unconfigured())
+    flow.factories = set(patched)
     for call in index.calls:
         if call in claimed or not is_asyncmock_ctor(call, names) or ctor_configured(call):
             continue
-        aexit = _aexit_target(index, call)
+        aexit = aexit_target(index, call)
         dests = flow.bind.destinations(call)
         # ``factory.return_value = AsyncMock()`` on a patched factory: the code under test gets it
         factory = any(d.path[1:] == ("return_value",) and (d.scope, d.path[0]) in patched for d in dests)
         configured = flow.satisfied([[*dests, flow.bind.leak] if factory else dests], own_only=aexit)
-        awaited = flow.awaited_unconfigured()
-        if not configured or awaited:
-            yield Site(call, "" if configured else "AM004" if aexit else "AM001", awaited, factory)
-
-
-def unconfigured(tree: ast.Module) -> Iterator[tuple[ast.Call, str]]:
-    """Each candidate site of a module: the call that makes it, and its candidate rule code."""
-    for site in sites(tree):
-        if site.candidate:
-            yield site.call, site.candidate
+        awaited, evidence = flow.awaited_unconfigured(), flow.evidence
+        partly = bool(evidence.configured) and () not in evidence.configured
+        reach = None
+        if not (aexit or evidence.opaque) and (partly or not configured):
+            reach = MockFacts(call, dests, frozenset(evidence.configured), patched)
+        if not configured or awaited or reach is not None:
+            yield Site(call, "" if configured else "AM004" if aexit else "AM001", awaited, factory, reach)
 
 
 def _suppressed(line: str, code: str) -> bool:
@@ -193,10 +194,12 @@ def check_source(source: str | bytes, path: str, *, candidates: bool = False) ->
     With ``candidates``, the sites the runtime guard has to judge instead (rules AM001-AM004),
     as ``--explain`` lists them, in place of the findings.
     """
-    return _check(source, path, findings=not candidates, candidates=candidates)
+    return _check(source, path, findings=not candidates, candidates=candidates, repo=Repository())
 
 
-def _check(source: str | bytes, path: str, *, findings: bool, candidates: bool) -> list[Finding]:
+def _check(
+    source: str | bytes, path: str, *, findings: bool, candidates: bool, repo: Repository
+) -> list[Finding]:
     data = source.encode("utf-8") if isinstance(source, str) else source
     if b"AsyncMock" not in data and b"patch" not in data:
         return []  # nothing to find: not even parsed (most of a test tree; parsing is half the time)
@@ -209,14 +212,40 @@ def _check(source: str | bytes, path: str, *, findings: bool, candidates: bool) 
         return [Finding(path, line, col, "AM000", f"cannot parse: {reason}")]
     lines = data.splitlines()
     found: set[Finding] = set()
-    for site in sites(tree):
+    index = ModuleIndex(tree)
+    module = TestModule(index, Path(path), repo)
+    for site in sites(tree, index):
         text = lines[site.call.lineno - 1]
         col = _column(text, site.call.col_offset)
-        for code, wanted in ((site.candidate, candidates), ("AM005" if site.awaited else "", findings)):
+        reached = module.reached(site.reach) if findings and site.reach and not site.awaited else []
+        for code, wanted in (
+            (site.candidate, candidates),
+            ("AM005" if site.awaited else "AM007" if reached else "", findings),
+        ):
             if wanted and code and not _suppressed(text.decode("utf-8", "replace"), code):
-                message = _awaited_message(site, lines) if code == "AM005" else _MESSAGES[code]
+                message = (
+                    _awaited_message(site, lines)
+                    if code == "AM005"
+                    else _reached_message(reached, lines)
+                    if code == "AM007"
+                    else _MESSAGES[code]
+                )
                 found.add(Finding(path, site.call.lineno, col, code, message))
     return sorted(found)
+
+
+def _reached_message(reached: list[Reached], lines: list[bytes]) -> str:
+    first = min(reached, key=lambda r: (str(r.source), r.awaited.lineno, r.entry.lineno))
+    try:
+        where = first.source.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        where = first.source
+    entry = lines[first.entry.lineno - 1].decode("utf-8", "replace").strip()
+    return (
+        f"`.{first.child}()` is never configured, and the code under test awaits it and uses the result "
+        f"at {where}:{first.awaited.lineno}, reached from line {first.entry.lineno} (`{entry}`): it gets "
+        "a truthy mock; set return_value/side_effect or use infra.testing.deny_async_mock()"
+    )
 
 
 def _awaited_message(site: Site, lines: list[bytes]) -> str:
@@ -251,20 +280,26 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
                 yield file
 
 
-def check_file(file: Path, *, candidates: bool = False, both: bool = False) -> list[Finding]:
+def check_file(
+    file: Path, *, candidates: bool = False, both: bool = False, repo: Repository | None = None
+) -> list[Finding]:
     try:
         data = file.read_bytes()
     except OSError as exc:
         return [Finding(str(file), 1, 1, "AM000", f"cannot read: {exc.strerror or exc}")]
-    return _check(data, str(file), findings=both or not candidates, candidates=both or candidates)
+    wanted = {"findings": both or not candidates, "candidates": both or candidates}
+    return _check(data, str(file), **wanted, repo=repo or Repository())
 
 
 def check_paths(paths: Sequence[Path], *, candidates: bool = False, both: bool = False) -> list[Finding]:
     """Findings (``candidates``: the sites left to the runtime guard instead; ``both``: the two in
     one pass, told apart by code) for files and directories (walked for ``*.py``), sorted by
     (path, line, col, code)."""
+    repo = Repository()  # the code under test, parsed once for every test file that reaches it
     with nogc.paused():
         findings = [
-            f for file in iter_files(paths) for f in check_file(file, candidates=candidates, both=both)
+            f
+            for file in iter_files(paths)
+            for f in check_file(file, candidates=candidates, both=both, repo=repo)
         ]
     return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))

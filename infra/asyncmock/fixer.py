@@ -103,7 +103,7 @@ def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
 
 def rewrite(call: cst.Call, code: str, helper: str) -> cst.Call | None:
     """The fail-closed form of one reported call (None when it cannot be rewritten)."""
-    if code in ("AM001", "AM005"):
+    if code in ("AM001", "AM005", "AM007"):
         return call.with_changes(func=cst.Name(helper))
     if code == "AM004":
         return add_keyword(call, "return_value", cst.Name("False"))

@@ -16,8 +16,8 @@ Scanning a handle's scope from that position (until the path is rebound) finds:
 - SAFE: ``<h>.assert_not_awaited()``/``assert_not_called()``: awaiting it fails the test anyway.
 - LEAK: the mock (or a child) reaches code that could await it: a call argument (except
   inspection such as ``isinstance``/``str``/``inspect.signature``/``assertIs...``), a call of the
-  mock or a child by the test, a patch (``patch(..., new=mock)``, ``monkeypatch.setattr``), a
-  place the analysis cannot name (``f().x = mock``, starred unpacking), or a hand-out below
+  mock or a child by the test, a patch (``patch(..., new=mock)``, ``monkeypatch.setattr``), the
+  ``return_value`` of a patched mock (a patched factory, also through an alias), a place the analysis cannot name (``f().x = mock``, starred unpacking), or a hand-out below
   whose consumers do not all accept it.
 - ESCAPED: the mock leaves the scope and every consumer accepts it: a fixture's return/yield
   (every function of the module requesting the fixture), a helper's return (every call site),
@@ -34,11 +34,13 @@ it never LEAKs and is not USED: a mock nothing can await cannot grant anything.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from infra.asyncmock.bindings import ASYNC_DUNDERS, ENTER, Bindings, Dest, call_name
 from infra.asyncmock.forms import path_of
 from infra.asyncmock.index import ANY_INDEX, SELF, ModuleIndex, Path, Pos, Scope, position
+from infra.asyncmock.usage import result_used
 
 RVSE = frozenset({"return_value", "side_effect"})
 PATCHER = "<patcher>"
@@ -71,22 +73,6 @@ class Evidence:
         self.awaited: list[tuple[Path, ast.Await]] = []  # mock-relative path of the awaited callable
         self.configured: set[Path] = set()  # mock-relative paths whose awaited result is configured
         self.opaque = False
-
-
-# parents that certainly use a value: arithmetic, comparison, ``not``, ``and``/``or``, reading an
-# attribute or an item, formatting, ``with``/``async with`` (the value is entered)
-_USING = (ast.BinOp, ast.Compare, ast.UnaryOp, ast.BoolOp, ast.Attribute, ast.Subscript, ast.FormattedValue)
-_USING_CALLS = frozenset({"len", "bool", "str", "int", "float", "list", "tuple", "dict", "set", "sorted"})
-
-
-def _tested(parent: ast.AST | None, node: ast.AST) -> bool:
-    """``node`` is the test of an ``if``/``while``/``assert``/``x if c else y``, a loop's iterable
-    or a ``with`` item."""
-    if isinstance(parent, ast.If | ast.While | ast.IfExp | ast.Assert):
-        return parent.test is node
-    if isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension):
-        return parent.iter is node
-    return isinstance(parent, ast.withitem) and parent.context_expr is node
 
 
 def _never_called(node: ast.expr, parent: ast.AST | None) -> bool:
@@ -149,6 +135,7 @@ class Flow:
         self._active: set[Handle] = set()
         self._active_funcs: set[ast.AST] = set()
         self.evidence = Evidence()
+        self.factories: set[tuple[Scope, str]] = set()  # (scope, name) of patched mocks (factories)
 
     def awaited_unconfigured(self) -> list[tuple[Path, ast.Await]]:
         """Awaits in this module whose used result comes from an unconfigured part of the mock.
@@ -192,6 +179,8 @@ class Flow:
                 (returns if sink is None else sink).append((dest, prefix))
             else:
                 seen |= self.evaluate(Handle(dest.scope, dest.path, prefix, dest.pos))
+                if dest.path[1:] == ("return_value",) and (dest.scope, dest.path[0]) in self.factories:
+                    seen |= Seen.LEAK  # what a patched factory returns reaches the code under test
         return seen | self._hand_out(returns, seen)
 
     def evaluate(self, handle: Handle) -> int:
@@ -261,7 +250,7 @@ class Flow:
         sync_dunder = method.startswith("__") and method not in ASYNC_DUNDERS
         if not (method.startswith("assert_") or method in MOCK_API or sync_dunder):
             awaited = self.ix.parents.get(call)
-            if isinstance(awaited, ast.Await) and self._result_used(awaited):
+            if isinstance(awaited, ast.Await) and result_used(awaited, self.ix.parents, self._reads):
                 self.evidence.awaited.append((rel, awaited))
             return Seen.LEAK  # the test calls the mock or a child itself (and may await it)
         if method in NOT_AWAITED:
@@ -284,31 +273,12 @@ class Flow:
             return self.follow(self.bind.destinations(parent), (), sink)
         return self.follow(self.bind.destinations(node), rel, sink)
 
-    def _result_used(self, node: ast.expr, depth: int = 0) -> bool:
-        """The value of ``node`` is certainly used: tested, compared, iterated, read from, formatted.
-
-        Handing it on (a call argument, ``return``) is not certain: the receiver decides, which
-        is what the runtime guard sees. A name assigned from it counts when some later read of
-        the name in the same scope is certainly used.
-        """
-        parent = self.ix.parents.get(node)
-        if isinstance(parent, _USING) or _tested(parent, node):
-            return True
-        if isinstance(parent, ast.Call) and node in parent.args:
-            return call_name(parent) in _USING_CALLS
-        if isinstance(parent, ast.Assign | ast.NamedExpr) and parent.value is node and depth < _MAX_PATH:
-            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            names = {t.id for t in targets if isinstance(t, ast.Name)}
-            after = position(parent)
-            return any(
-                not occ.store
-                and len(occ.path) == 1
-                and occ.path[0] in names
-                and occ.pos > after
-                and self._result_used(occ.node, depth + 1)
-                for occ in self.ix.by_scope.get(self.ix.scope_of(node), ())
-            )
-        return False
+    def _reads(self, statement: ast.AST, name: str) -> Iterator[ast.expr]:
+        """Loads of ``name`` after ``statement`` in its scope (for ``result_used``)."""
+        after = position(statement)
+        for occ in self.ix.by_scope.get(self.ix.scope_of(statement), ()):
+            if not occ.store and occ.path == (name,) and occ.pos > after:
+                yield occ.node
 
     # -- leaving the scope -------------------------------------------------------------------
 

@@ -175,3 +175,17 @@ def path_of(index: ModuleIndex, node: ast.expr) -> tuple[str, ...] | None:
     if occ is not None:
         return occ.path
     return chain_path(node, None) if isinstance(node, ast.Name) else None
+
+
+def aexit_target(index: ModuleIndex, call: ast.Call) -> bool:
+    """``x.__aexit__ = AsyncMock()``, ``Mock(__aexit__=AsyncMock())``, ``setattr(x, "__aexit__", ...)``."""
+    parent = index.parents.get(call)
+    if isinstance(parent, ast.keyword):
+        return parent.arg == "__aexit__"
+    if isinstance(parent, ast.Assign | ast.AnnAssign):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        return any(isinstance(t, ast.Attribute) and t.attr == "__aexit__" for t in targets)
+    if isinstance(parent, ast.Call) and len(parent.args) == 3 and parent.args[2] is call:
+        name = parent.args[1]
+        return isinstance(name, ast.Constant) and name.value == "__aexit__"
+    return False
