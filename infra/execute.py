@@ -7,7 +7,9 @@
   temporary config holding just them, fed the same file list (``--files``, so nothing is stashed).
 
 Around every hook we run ourselves, pre-commit's own check: a hook that leaves the tree
-modified (``git diff`` changed, ``infra.modified``) fails, naming the files.
+modified (``git diff`` changed, ``infra.modified``) fails, naming the files. Each charge keeps
+its evidence until the session's hooks have all run; then sessions running side by side settle
+who wrote a file they all saw change (``infra.claims``).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import changes, modified, pytest_group, run, selection, triggers, wire
+from infra import changes, claims, modified, pytest_group, run, selection, triggers, wire
 from infra.plan import Member, Runner, Session
 from infra.project import Project
 from infra.results import HookResult, SelectionCounts, SessionResult, Status
@@ -91,13 +94,18 @@ def run_session(
     outcome = _Outcome()
     own = [m for m in session.members if m.runner is not Runner.HOST and decided[m.hook.key].runs]
     if own:
+        claims.begin(project.root, options.run_id, name)
         outcome.tree = modified.snapshot(project.root)
-    as_written: list[Member] = []
-    as_written += pytest_group.run_all(ctx, _pytest_groups(session, decided), decided, outcome)
-    for member in session.members:
-        trig = decided[member.hook.key]
-        if (member.runner is Runner.DIRECT or member in as_written) and trig.runs:
-            outcome.add(_run_direct(ctx, member, trig, outcome))
+    try:
+        as_written: list[Member] = []
+        as_written += pytest_group.run_all(ctx, _pytest_groups(session, decided), decided, outcome)
+        for member in session.members:
+            trig = decided[member.hook.key]
+            if (member.runner is Runner.DIRECT or member in as_written) and trig.runs:
+                _run_direct(ctx, member, trig, outcome)
+    finally:
+        if own:
+            outcome.settle(ctx)
     delegated = [m for m in session.members if m.runner is Runner.HOST and decided[m.hook.key].runs]
     if delegated:
         _run_pre_commit(ctx, delegated, outcome)
@@ -115,9 +123,19 @@ def run_session(
     )
 
 
+class _Charge(NamedTuple):
+    """A hook's result before pre-commit's modified-files check, and the files it is charged with
+    (file -> evidence, ``infra.claims``). ``output``: what to print if the charge stands."""
+
+    result: HookResult
+    files: Mapping[str, int]
+    output: str = ""
+
+
 class _Outcome:
     def __init__(self) -> None:
         self.hooks: dict[str, HookResult] = {}
+        self.pending: dict[str, _Charge] = {}
         self.cpu_s = 0.0
         self.peak_rss_mb = 0.0
         self.selected: int | None = None
@@ -136,6 +154,7 @@ class _Outcome:
 
     def merge(self, other: _Outcome) -> None:
         self.hooks.update(other.hooks)
+        self.pending.update(other.pending)
         self.cpu_s += other.cpu_s
         self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
         if other.selected is not None:
@@ -158,6 +177,38 @@ class _Outcome:
 
     def add(self, hook: HookResult) -> None:
         self.hooks[hook.key] = hook
+
+    def charge(self, result: HookResult, files: Mapping[str, int], output: str = "") -> None:
+        """``result``, unless the files it is charged with say otherwise once settled."""
+        if files:
+            self.pending[result.key] = _Charge(result, files, output)
+        else:
+            self.add(result)
+
+    def settle(self, ctx: _Ctx) -> None:
+        """Publish this session's charges, then keep each one no other session holds stronger
+        evidence for; a hook left with a charge fails, naming the files."""
+        mine: dict[str, int] = {}
+        for c in self.pending.values():
+            for path, level in c.files.items():
+                mine[path] = max(level, mine.get(path, claims.TIMED))
+        claims.publish(ctx.root, ctx.options.run_id, ctx.session.name, mine)
+        if not self.pending:
+            return
+        elsewhere = claims.others(ctx.root, ctx.options.run_id, ctx.session.name, ctx.deadline)
+        for key, c in self.pending.items():
+            kept = sorted(p for p, level in c.files.items() if level >= elsewhere.get(p, claims.TIMED))
+            result = c.result
+            if kept:
+                why = f"files were modified by this hook: {', '.join(kept)}"
+                failed = result.status is Status.FAILED
+                result = replace(
+                    result, status=Status.FAILED, reason=f"{result.reason}; {why}" if failed else why
+                )
+            if c.output and result.status is Status.FAILED:
+                print(c.output, flush=True)
+            self.hooks[key] = result
+        self.pending.clear()
 
     def account(self, result: run.Result) -> None:
         self.cpu_s += result.cpu_s
@@ -216,20 +267,20 @@ def _pytest_groups(session: Session, decided: Mapping[str, triggers.Trigger]) ->
     return [pytest_group.Group(k, tuple(v)) for k, v in groups.items()]
 
 
-def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Outcome) -> HookResult:
+def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Outcome) -> None:
     from pre_commit.xargs import partition
 
     hook = member.hook
     if ctx.expired():
-        return _failed(member, "not run: the session timed out")
+        return outcome.add(_failed(member, "not run: the session timed out"))
     assert hook.entry is not None
     cmd = [*shlex.split(hook.entry), *hook.args]
     if hook.language in ("script", "unsupported_script"):
         cmd[0] = str(ctx.root / cmd[0])
     exe = shutil.which(cmd[0], path=ctx.env.get("PATH")) if "/" not in cmd[0] else cmd[0]
     if exe is None:
-        return _failed(
-            member, f"executable `{cmd[0]}` not found (pre-commit fails it too)", tool_missing=cmd[0]
+        return outcome.add(
+            _failed(member, f"executable `{cmd[0]}` not found (pre-commit fails it too)", tool_missing=cmd[0])
         )
     files = trig.filenames if hook.pass_filenames else ()
     before = _digest(ctx.root, files)
@@ -242,22 +293,22 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
         outcome.longest_s = max(outcome.longest_s, result.wall_s)
         text.append(result.output)
         if result.timed_out:
-            return _failed(member, "timed out", wall_s=wall)
+            return outcome.add(_failed(member, "timed out", wall_s=wall))
     missing = _missing_tool(member, ctx.env) if not code else None
-    changed = modified.written_during(
-        ctx.root,
-        sorted({*outcome.tree_changes(ctx.root), *_changed_files(before, _digest(ctx.root, files))}),
-        started,
-        time.time(),
-    )
-    if code or changed:
-        print(f"- hook id: {hook.key}\n- exit code: {code}\n" + "".join(text).rstrip(), flush=True)
-        reason = f"exit code {code}" if code else f"files were modified by this hook: {', '.join(changed)}"
-        return _failed(member, reason, wall_s=wall, tool_missing=missing)
-    reason = f"passed without `{missing}` (not installed)" if missing else ""
-    return HookResult(
-        key=hook.key, id=hook.id, status=Status.PASSED, reason=reason, wall_s=wall, tool_missing=missing
-    )
+    given = _changed_files(before, _digest(ctx.root, files))
+    seen = modified.written_during(ctx.root, outcome.tree_changes(ctx.root), started, time.time())
+    charged = {p: claims.GIVEN if p in given else claims.TIMED for p in {*seen, *given}}
+    shown = f"- hook id: {hook.key}\n- exit code: {code}\n" + "".join(text).rstrip()
+    if code:
+        verdict = _failed(member, f"exit code {code}", wall_s=wall, tool_missing=missing)
+        if not charged:
+            print(shown, flush=True)
+    else:
+        reason = f"passed without `{missing}` (not installed)" if missing else ""
+        verdict = HookResult(
+            key=hook.key, id=hook.id, status=Status.PASSED, reason=reason, wall_s=wall, tool_missing=missing
+        )
+    outcome.charge(verdict, charged, shown)
 
 
 def _changed_files(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from infra import attribution, modified, reads, resources, restore, run, selection, wire, wrappers
+from infra import attribution, claims, modified, reads, resources, restore, run, selection, wire, wrappers
 from infra.plan import Member
 from infra.results import HookResult, Status
 
@@ -289,11 +289,12 @@ def _modifiers(
     members: Sequence[Member],
     targets: Mapping[str, Sequence[str]],
     paths: Sequence[str],
-) -> dict[str, list[str]]:
-    """Hook key -> the modified files its tests wrote. A file no test wrote is charged to every
-    hook of the process when something in it could have written it unseen (a test that
-    opened it, or started a process; start-up); else it was another session's doing."""
-    blamed: dict[str, list[str]] = {}
+) -> dict[str, dict[str, int]]:
+    """Hook key -> the modified files charged to it, each with its evidence (``infra.claims``):
+    the hooks whose tests wrote the file (recorded); when no test did, every hook of the process
+    if something in it could have written it unseen (a test that opened it, or started a
+    process; start-up), on timing alone; else it was another session's doing."""
+    blamed: dict[str, dict[str, int]] = {}
     for path in paths:
         writers = [tid for tid, ws in (report.writes if report else {}).items() if path in ws]
         if not writers and report is not None and not _unseen_writer(report, path):
@@ -303,8 +304,9 @@ def _modifiers(
             for m in members
             if any(attribution.owns(t, w) for t in targets[m.hook.key] for w in writers)
         ]
+        level = claims.RECORDED if owners else claims.TIMED
         for key in owners or [m.hook.key for m in members]:
-            blamed.setdefault(key, []).append(path)
+            blamed.setdefault(key, {})[path] = level
     return blamed
 
 
@@ -351,9 +353,10 @@ def _attribute(
         outcome.longest_s = max([outcome.longest_s, *report.durations.values()])
         outcome.deselected += report.deselected
         outcome.failed_tests += sum(o == "failed" for o in report.tests.values())
-    for m in members:
-        outcome.add(_verdict(m, targets[m.hook.key], report, result, decision, blamed.get(m.hook.key)))
-    failed = any(outcome.hooks[m.hook.key].status is Status.FAILED for m in members)
+    verdicts = [_verdict(m, targets[m.hook.key], report, result, decision) for m in members]
+    for v in verdicts:
+        outcome.charge(v, blamed.get(v.key, {}))
+    failed = bool(blamed) or any(v.status is Status.FAILED for v in verdicts)
     outcome.show(result, failed=failed)
     if failed:
         _keep_log(ctx, result)
@@ -376,22 +379,12 @@ def _verdict(
     report: attribution.PytestReport | None,
     result: run.Result,
     decision: selection.Decision,
-    modified_files: list[str] | None,
 ) -> HookResult:
     if result.timed_out:
         return _failed(m, "timed out", result)
     if report is None or (report.exitstatus in (2, 3, 4) and not report.tests):
         return _failed(m, f"pytest exited {result.returncode} without results", result)
     v = attribution.verdict(targets, report, narrowed=decision.narrowed(m.hook.key))
-    if modified_files:
-        return HookResult(
-            key=m.hook.key,
-            id=m.hook.id,
-            status=Status.FAILED,
-            reason=f"files were modified by this hook: {', '.join(modified_files)}",
-            wall_s=result.wall_s,
-            failed_tests=v.failed_tests,
-        )
     return HookResult(
         key=m.hook.key,
         id=m.hook.id,

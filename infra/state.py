@@ -8,6 +8,7 @@ Layout of the state directory (``<root>/.infra/``, git-ignored by its own ``.git
     runs/<run id>/handoff.pickle    the nox parent's plan for its children, removed at exit
     runs/<run id>/parent.pid        the live nox parent (pid, start time), removed at exit
     runs/<run id>/hooks.expected    the hooks the run set out to run (session -> hook keys)
+    runs/<run id>/claims/           who wrote a modified file: each session's evidence (``infra.claims``)
     runs/<run id>/tmp/              the nox parent's temp files (nox's child reports), removed at exit
     testmon/<session>-<digest>.*    testmon data, read records and restore spec per pytest group
     durations/<session>.json        per-test durations (xdist sizing, reports)
@@ -16,7 +17,8 @@ Layout of the state directory (``<root>/.infra/``, git-ignored by its own ``.git
 parent was killed, pruned to the last ``keep-runs``).
 
 Names that become file names (session names, run ids) go through ``safe_name``: a name that is
-not plain letters, digits, ``-``, ``_`` and ``.`` is percent-encoded, so no name can climb out
+not plain letters, digits, ``-``, ``_`` and ``.`` is escaped (``~XX``, never ``%``: SQLite's
+``file:`` URIs decode that), so no name can climb out
 of the directory it is put in. Every whole-file write goes through ``write_atomic`` (a unique
 temp file in the same directory, then ``os.replace``), so concurrent writers never collide.
 

@@ -159,6 +159,20 @@ def test_a_hook_that_modifies_its_files_fails(tmp_path: Path) -> None:
     assert _ours(root) == {"fixer": Status.FAILED} == _pre_commit(root, "--all-files")
 
 
+def test_a_fixer_that_also_exits_non_zero_names_both(tmp_path: Path) -> None:
+    """`ruff --fix` style: rewrites its file and exits 1; the reason says both."""
+    fixer = "python -c \"import sys; [open(f, 'a').write('x') for f in sys.argv[1:]]; sys.exit(1)\""
+    root = _mini(tmp_path / "repo", (("fixer", fixer, True, "    files: \\.md$\n"),))
+    proj = project.load(root)
+    result = execute.run_session(
+        proj, proj.plan.sessions[0].name, execute.Options(all_files=True), dict(os.environ)
+    )
+    assert [(h.status, h.reason) for h in result.hooks] == [
+        (Status.FAILED, "exit code 1; files were modified by this hook: docs/a.md")
+    ]
+    assert _pre_commit(root, "--all-files") == {"fixer": Status.FAILED}
+
+
 def test_missing_tool_fails_like_pre_commit_and_self_skipping_tool_passes(tmp_path: Path) -> None:
     """A missing executable fails; an entry that skips itself when the tool is absent passes, noted."""
     skipper = "bash -c 'command -v helm-nope >/dev/null || { echo not installed; exit 0; }; helm-nope lint'"

@@ -125,6 +125,46 @@ def test_a_test_that_rewrites_a_tracked_file_fails_only_its_hook(tmp_path: Path)
     assert "files were modified by this hook: data/v.txt" in out
 
 
+SLEEP = "python -c 'import time; time.sleep(4)'"
+OWN_SESSION = "[tool.infra.sessions]\nchecks = ['bystander']\n"  # a second session, run beside
+
+
+def test_a_test_writing_a_file_while_another_session_runs_fails_only_its_hook(tmp_path: Path) -> None:
+    """The test's write is recorded: the direct hook that ran meanwhile in another session (its
+    process alive at the write, so time alone cannot clear it) is not charged with the file."""
+    writes_midway = (
+        "import pathlib, time\n\ndef test_w():\n    time.sleep(1)\n"
+        "    pathlib.Path('data/v.txt').write_text('1\\n')\n    time.sleep(1)\n"
+    )
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("writer", "pytest tests/test_w.py", files="^(tests|data)/"),
+            _hook("bystander", SLEEP, files="^data/"),
+        ),
+        {"data/v.txt": "1\n", "tests/test_w.py": writes_midway, "pytest.ini": "[pytest]\n", "pyproject.toml": OWN_SESSION},
+    )  # fmt: skip
+    out = _agree(root, {"data/v.txt": "2\n"}, {"writer"})
+    assert "files were modified by this hook: data/v.txt" in out
+
+
+def test_a_fixer_given_the_file_is_charged_not_a_hook_beside_it(tmp_path: Path) -> None:
+    """A fixer rewrites the file it was given while a hook in another session runs: the fixer
+    (its own file changed) fails, the bystander (only running at the time) passes."""
+    fixer = (
+        "import sys, time, pathlib; time.sleep(1); [pathlib.Path(f).write_text('1\\n') for f in sys.argv[1:]]"
+    )
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("fixer", f'python -c "{fixer}"', files="^data/", pass_filenames=True),
+            _hook("bystander", SLEEP, files="^data/"),
+        ),
+        {"data/v.txt": "1\n", "pyproject.toml": OWN_SESSION},
+    )
+    _agree(root, {"data/v.txt": "2\n"}, {"fixer"})
+
+
 def test_a_failing_wrapper_step_fails_the_hook(tmp_path: Path) -> None:
     """`bash -c 'source missing && pytest ...'` fails under pre-commit: so it does here."""
     entry = "bash -c 'source .venv-missing/bin/activate && pytest tests/test_a.py'"
