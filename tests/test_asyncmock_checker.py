@@ -820,6 +820,18 @@ REACH_SOURCE = {
             raise RuntimeError("patched")
 
 
+        def make_storage():
+            raise RuntimeError("patched")
+
+
+        class Failure(Exception):
+            pass
+
+
+        def notify(event):
+            raise Failure(event)
+
+
         class Base(object):
             async def base_check(self):
                 if await self.client.ping():
@@ -838,6 +850,7 @@ REACH_SOURCE = {
             def __init__(self, store=None, client=None, *, other=None):
                 alias = store
                 self.client = make_client()
+                self.storage = make_storage()
                 self.store = store or {}
                 self.other = other
                 self.label: str = "x"
@@ -857,6 +870,17 @@ REACH_SOURCE = {
 
             async def ping(self):
                 return await self.base_check()
+
+            async def publish(self):
+                if not await self.client.allowed():
+                    raise PermissionError
+                await self.storage.upload()
+                await make_storage().flush()
+                notify("published")
+
+            async def archive(self):
+                await self.storage.upload()
+                return bool(await self.client.allowed())
 
             async def discard(self):
                 await self.client.close()
@@ -986,6 +1010,84 @@ REACH_CASES = {
                 factory.return_value = AsyncMock()
                 with self.assertRaises(ValueError):
                     asyncio.run(Service().ping())
+    """,
+    "expected-exception-injected-after-the-use": """
+        @patch("svc.core.make_storage")
+        @patch("svc.core.make_client")
+        async def test_a(factory, storage):
+            factory.return_value = AsyncMock()  # expect: AM007
+            storage.return_value.upload.side_effect = OSError("disk full")
+            with pytest.raises(OSError, match="disk"):
+                await Service().publish()
+
+        @patch("svc.core.make_storage")
+        @patch("svc.core.make_client")
+        async def test_b(factory, storage):
+            factory.return_value = AsyncMock()  # expect: AM007
+            st = AsyncMock()
+            storage.return_value = st
+            st.flush.side_effect = Exception("flush failed")
+            with pytest.raises((ValueError, Exception), match="flush"):
+                await Service().publish()
+
+        @patch("svc.core.notify")
+        @patch("svc.core.make_client")
+        async def test_c(factory, notify):
+            factory.return_value = AsyncMock()  # expect: AM007
+            notify.side_effect = core.Failure
+            with pytest.raises(core.Failure):
+                await Service().publish()
+
+        class TestD(unittest.TestCase):
+            @patch("svc.core.make_storage")
+            @patch("svc.core.make_client")
+            def test_d(self, factory, storage):
+                factory.return_value = AsyncMock()  # expect: AM007
+                storage.return_value.upload.side_effect = OSError("disk full")
+                with self.assertRaisesRegex(OSError, "disk"):
+                    asyncio.run(Service().publish())
+    """,
+    "expected-exception-not-shown-after-the-use": """
+        @patch("svc.core.make_storage")
+        @patch("svc.core.make_client")
+        async def test_before(factory, storage):
+            factory.return_value = AsyncMock()
+            storage.return_value.upload.side_effect = OSError("disk full")
+            with pytest.raises(OSError):
+                await Service().archive()
+
+        @patch("elsewhere.make_storage")
+        @patch("svc.core.make_storage")
+        @patch("svc.core.make_client")
+        async def test_unknown(factory, storage, other):
+            factory.return_value = AsyncMock()
+            storage.upload.side_effect = OSError("disk full")
+            storage.return_value.side_effect = OSError("disk full")
+            other.return_value.upload.side_effect = OSError("disk full")
+            unrelated = AsyncMock()
+            unrelated.side_effect = OSError("disk full")
+            with pytest.raises(OSError):
+                await Service().publish()
+            storage.return_value.upload.side_effect = OSError("late")
+
+        @patch("svc.core.make_storage")
+        @patch("svc.core.make_client")
+        async def test_generic(factory, storage, message):
+            factory.return_value = AsyncMock()
+            storage.return_value.upload.side_effect = Exception("disk full")
+            storage.return_value.flush.side_effect = Exception(message)
+            with pytest.raises(Exception):
+                await Service().publish()
+            with pytest.raises(Exception, match="other"):
+                await Service().publish()
+            with pytest.raises(Exception, match="disk[("):
+                await Service().publish()
+            with pytest.raises(Exception, match=message):
+                await Service().publish()
+            with pytest.raises(expected_exception=Exception, match="disk"):
+                await Service().publish()
+            with pytest.raises(ValueError):
+                await Service().publish()
     """,
     "factory-configured-through-the-instance": """
         @patch("svc.core.make_client")

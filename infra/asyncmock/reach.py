@@ -13,7 +13,9 @@ rule follows the mock there and reports only what it can show:
 2. what the test runs: the methods it calls on the instance made after the mock is in place
    (or the function it calls), awaited (or handed to ``asyncio.run`` and friends) when async,
    and **not** inside ``pytest.raises``/``assertRaises`` (the expected exception may come
-   first); from there, the methods those call on ``self``, by name, a few levels deep;
+   first), unless the test injects that exception itself at a call the code makes after the
+   use (``infra.asyncmock.raises``); from there, the methods those call on ``self``, by name,
+   a few levels deep;
 3. what that code does: ``await <holder>.<child>(...)`` whose result it certainly uses
    (tested, compared, iterated, read from), where ``<child>`` is not configured by the test
    (and the test does not reach into the instance to configure or replace the holder).
@@ -29,11 +31,11 @@ from collections.abc import Iterator
 from pathlib import Path as FilePath
 from typing import NamedTuple
 
+from infra.asyncmock import raises
 from infra.asyncmock.bindings import Dest, call_name
 from infra.asyncmock.index import SELF, Function, ModuleIndex, Path, Pos, Scope, position
 from infra.asyncmock.source import Holder, Repository, SourceModule
 
-_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
 _RUNNERS = frozenset({"run", "run_until_complete", "gather", "wait_for", "create_task", "ensure_future"})
 _MAX_CALLS = 4  # depth of ``self.<name>(...)`` calls followed from the test's call
 
@@ -67,18 +69,6 @@ class MockFacts(NamedTuple):
     dests: list[Dest]
     configured: frozenset[Path]  # mock-relative paths whose awaited result the test configures
     factories: dict[tuple[Scope, str], str]  # (test, parameter) -> patch target string
-
-
-def _in_raises(ix: ModuleIndex, node: ast.AST) -> bool:
-    current = ix.parents.get(node)
-    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-        if isinstance(current, ast.With | ast.AsyncWith):
-            for item in current.items:
-                expr = item.context_expr
-                if isinstance(expr, ast.Call) and call_name(expr) in _RAISES:
-                    return True
-        current = ix.parents.get(current)
-    return False
 
 
 def _runs(ix: ModuleIndex, call: ast.Call, func: Function) -> bool:
@@ -129,7 +119,7 @@ class TestModule:
                 continue
             for target, after, only in self._targets(dest, mock.factories):
                 entries = self._entries(target, scope, max(after, position(mock.call)), only)
-                found += self._uses(target, entries, mock.configured)
+                found += self._uses(target, entries, mock, scope)
         return found
 
     def _targets(self, dest: Dest, factories: dict[tuple[Scope, str], str]) -> Iterator[_Found]:
@@ -202,14 +192,35 @@ class TestModule:
                     ):
                         yield Target(module, cls, None, (SELF, t.attr))
 
-    def _uses(self, target: Target, entries: Iterator[_Entry], configured: frozenset[Path]) -> list[Reached]:
+    def _uses(
+        self, target: Target, entries: Iterator[_Entry], mock: MockFacts, scope: Function
+    ) -> list[Reached]:
         found: list[Reached] = []
-        for call, func, method in entries:
-            if _in_raises(self.ix, call) or not _runs(self.ix, call, func):
+        method = target.cls is not None
+        for call, func, is_method in entries:
+            expect = raises.expected(self.ix, call)
+            if not _runs(self.ix, call, func):
                 continue
-            for reached in self._walk(target, func, method):
-                for use in target.module.summary(reached, method=target.cls is not None).awaits:
-                    if use.holder == target.holder and (use.child,) not in configured:
+            reached = self._walk(target, func, is_method)
+            raising: list[tuple[Function, Pos]] = []
+            if expect is not None:  # only when the test injects the exception it expects
+                spelled = {
+                    s
+                    for p in raises.injected(self.ix, scope, position(call), expect)
+                    for s in raises.spellings(self.ix, p, target.module, mock.factories, scope)
+                }
+                raising = [
+                    (f, pos)
+                    for f in reached
+                    for s, pos in target.module.summary(f, method=method).callees
+                    if s in spelled
+                ]
+                if not raising:
+                    continue
+            for where in reached:
+                for use in target.module.summary(where, method=method).awaits:
+                    after = all(f is where and pos > position(use.node) for f, pos in raising)
+                    if use.holder == target.holder and (use.child,) not in mock.configured and after:
                         found.append(Reached(use.child, target.module.path, use.node, call))
         return found
 

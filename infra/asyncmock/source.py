@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from infra.asyncmock.index import SELF, Function, chain_path
+from infra.asyncmock.index import SELF, Function, Pos, chain_path
 from infra.asyncmock.usage import result_used
 
 Holder = tuple[str, ...]  # ("<self>", "auth") in a method, ("auth",) for a local or a parameter
@@ -46,6 +46,9 @@ class Summary(NamedTuple):
 
     calls: frozenset[str]  # ``self.<name>(...)``: methods of the same object it calls
     awaits: tuple[AwaitedUse, ...]  # (both: only those up to the first ``return``)
+    callees: tuple[
+        tuple[Holder, Pos], ...
+    ]  # every call, spelled: ("<self>", "auth", "check"), ("make()", "run")
 
 
 def _self_name(func: Function, method: bool) -> str | None:
@@ -54,12 +57,26 @@ def _self_name(func: Function, method: bool) -> str | None:
     return positional[0].arg if method and positional and not static else None
 
 
+def _spelled(func: ast.expr, self_name: str | None) -> Holder | None:
+    """A called expression as a path: ``self.auth.check`` -> ``("<self>", "auth", "check")``,
+    ``make().run`` -> ``("make()", "run")``."""
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Call) and isinstance(func.func, ast.Name):
+        return (f"{func.func.id}()", *reversed(parts))
+    root = chain_path(func, self_name)
+    return None if root is None else (*root, *reversed(parts))
+
+
 def summarise(func: Function, *, method: bool) -> Summary:
     """Walk one function (nested ``def``/``class`` bodies are other scopes: left out)."""
     self_name = _self_name(func, method)
     parents: dict[ast.AST, ast.AST] = {}
     loads: list[tuple[tuple[int, int], str, ast.expr]] = []
     calls: list[tuple[tuple[int, int], str]] = []
+    callees: list[tuple[Holder, Pos]] = []
     awaits: list[ast.Await] = []
     exits: list[tuple[int, int]] = [(1 << 30, 0)]
     nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -76,6 +93,9 @@ def summarise(func: Function, *, method: bool) -> Summary:
             func_node = node.func
             if isinstance(func_node, ast.Attribute) and chain_path(func_node.value, self_name) == (SELF,):
                 calls.append(((node.lineno, node.col_offset), func_node.attr))
+            spelled = _spelled(func_node, self_name)
+            if spelled is not None:
+                callees.append((spelled, (node.lineno, node.col_offset)))
         for child in ast.iter_child_nodes(node):
             if not isinstance(child, nested):
                 parents[child] = node
@@ -97,7 +117,7 @@ def summarise(func: Function, *, method: bool) -> Summary:
         holder = chain_path(call.func.value, self_name)
         if holder is not None and result_used(node, parents, reads):
             used.append(AwaitedUse(holder, call.func.attr, node))
-    return Summary(frozenset(name for pos, name in calls if pos < first_exit), tuple(used))
+    return Summary(frozenset(name for pos, name in calls if pos < first_exit), tuple(used), tuple(callees))
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

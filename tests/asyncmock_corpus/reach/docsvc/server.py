@@ -7,9 +7,19 @@ def make_auth():
     raise RuntimeError("talks to the authorization server: the tests patch it")
 
 
+class Storage:
+    async def upload(self, doc):
+        return None
+
+
+def make_storage():
+    return Storage()
+
+
 class DocumentServer:
     def __init__(self):
         self.auth = make_auth()
+        self.storage = make_storage()
 
     def describe(self):
         return "documents"
@@ -27,6 +37,18 @@ class DocumentServer:
         if not can_edit:  # used
             raise PermissionError(user)
         return f"{doc} edited"
+
+    async def publish(self, user, doc):
+        if not await self.auth.authorize(user, "publisher", doc):  # used
+            raise PermissionError(user)
+        await self.storage.upload(doc)
+        return "published"
+
+    async def archive(self, user, doc):
+        await self.storage.upload(doc)
+        if not await self.auth.authorize(user, "archiver", doc):
+            raise PermissionError(user)
+        return "archived"
 
     async def touch(self, user, doc):
         await self.auth.audit(user, doc)  # the result is thrown away
