@@ -977,13 +977,7 @@ REACH_CASES = {
             factory.return_value = AsyncMock()  # expect: AM007
             assert asyncio.run(run_job(AsyncMock(return_value=False))) == 2
     """,
-    "factory-beyond-the-call-depth": """
-        @patch("svc.core.make_client")
-        async def test_a(factory):
-            factory.return_value = AsyncMock()
-            await Service().l1()
-    """,
-    "factory-never-run": """
+    "factory-silent": """
         @patch("svc.core.make_client")
         async def test_a(factory):
             factory.return_value = AsyncMock()
@@ -996,6 +990,33 @@ REACH_CASES = {
             Service().missing()
             [Service()]
             await Service.static(AsyncMock(return_value=1))
+
+        @patch("svc.core.make_client")
+        async def test_configured(factory):
+            factory.return_value = AsyncMock()
+            s = Service()
+            s.client.ping.return_value = False
+            assert await s.ping() == 0
+
+        @patch("svc.core.make_client")
+        async def test_rebound(factory):
+            factory.return_value = AsyncMock()
+            s = Service()
+            s = object()
+            await s.ping()
+
+        @patch("svc.core.make_client")
+        async def test_too_deep(factory):
+            factory.return_value = AsyncMock()
+            await Service().l1()
+
+        @patch("svc.core.make_client")
+        async def test_discarded(factory):
+            factory.return_value = AsyncMock()
+            s = Service()
+            await s.discard()
+            await s.early()
+            await s.nested()
     """,
     "factory-expected-exception": """
         @patch("svc.core.make_client")
@@ -1089,21 +1110,6 @@ REACH_CASES = {
             with pytest.raises(ValueError):
                 await Service().publish()
     """,
-    "factory-configured-through-the-instance": """
-        @patch("svc.core.make_client")
-        async def test_a(factory):
-            factory.return_value = AsyncMock()
-            s = Service()
-            s.client.ping.return_value = False
-            assert await s.ping() == 0
-
-        @patch("svc.core.make_client")
-        async def test_b(factory):
-            factory.return_value = AsyncMock()
-            s = Service()
-            s = object()
-            await s.ping()
-    """,
     "factory-configured-child-and-made-too-late": """
         @patch("svc.core.make_client")
         async def test_a(factory):
@@ -1112,15 +1118,6 @@ REACH_CASES = {
             m.ping.return_value = False
             await s.ping()
             await Service().ping()
-    """,
-    "factory-result-discarded-or-after-return-or-nested": """
-        @patch("svc.core.make_client")
-        async def test_a(factory):
-            factory.return_value = AsyncMock()
-            s = Service()
-            await s.discard()
-            await s.early()
-            await s.nested()
     """,
     "constructor-keyword-and-position": """
         async def test_a():
