@@ -205,6 +205,20 @@ def test_check_is_silent_where_it_cannot_know_and_explain_says_who_judges(
     assert (entry["code"], entry["reported"]) == ("AM001", False)
 
 
+def test_explain_does_not_leave_a_reported_site_to_the_guard(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site AM007 reports (the code under test uses its unconfigured child) is a finding, not
+    also a candidate; an unreached one stays a candidate."""
+    reach = Path(shutil.copytree(Path(__file__).parent / "asyncmock_corpus" / "reach", tmp_path / "reach"))
+    used, unreached = reach / "case_123_factory_reaches_use.py", reach / "case_124_factory_never_reached.py"
+    assert main(["asyncmock", "check", "--explain", str(used), str(unreached)]) == 1
+    out, err = capsys.readouterr()
+    assert [line.split(": ")[1].split()[0] for line in out.splitlines()] == ["AM007", "AM001"]
+    assert out.splitlines()[1].startswith(f"{unreached}:14:30: AM001 not reported")
+    assert err == "1 finding(s) in 1 file(s); 1 site(s) left to the runtime guard\n"
+
+
 def test_check_with_a_guard_report_reports_the_confirmed_sites(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

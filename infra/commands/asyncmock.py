@@ -83,7 +83,8 @@ def run_check(args: argparse.Namespace) -> int:
 
     every = check_paths(args.paths, both=args.explain or args.guard_report is not None)
     findings = [f for f in every if f.code in RULES]
-    unjudged = [f for f in every if f.code not in RULES]
+    reported = {(f.path, f.line) for f in findings}  # a reported site is not left to the guard
+    unjudged = [f for f in every if f.code not in RULES and (f.path, f.line) not in reported]
     if args.guard_report is not None:
         findings, unjudged = _confirmed(args, findings, unjudged)
     if args.format == "json":
