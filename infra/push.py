@@ -6,9 +6,10 @@ sessions nox should run, in which order, with how many jobs (``prepare``). Only 
 finds the change set, decides every hook's trigger (``execute.decide_all``, the one
 producer of triggers), writes the hand-off its children load (``infra.handoff``), settles idle
 sessions itself and, at exit, prints every hook's verdict and tidies the state directory
-(``print_summary``). Nothing happens when this module is imported, and nothing of it runs for
-``nox --list``, ``nox -s NAME`` or a parallel child: a broken config is an error only when a
-prepush session runs.
+(``print_summary``). Nothing happens when this module is imported, and nothing is planned
+for ``nox --list``, ``nox -s NAME`` or a parallel child (a child only reads the batches its
+parent folded, and every process takes SIGTERM as ^C): a broken config is an error only when
+a prepush session runs.
 
 This work cannot wait for a session to start: nox builds its manifest (and honours ``-j``) from
 what the noxfile registered, so the parent must know the busy sessions, their order and the
