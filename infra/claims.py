@@ -12,8 +12,9 @@ cannot be told apart by time. Some charges carry evidence, though:
 
 Every charge therefore carries its evidence, strongest first: ``RECORDED`` (a test's write),
 ``GIVEN`` (the hook's own file changed across its run: strong, though a write from elsewhere
-during that run looks the same) and ``TIMED`` (only the file's change time falls within the
-hook's run). Once its hooks have run, a session publishes its charges (``publish``); a charge
+during that run looks the same), ``TIMED`` (only the file's change time falls within the
+hook's run) and ``UNSEEN`` (a pytest process whose Python writes are all recorded, none to
+this file, but whose C code opened it). Once its hooks have run, a session publishes its charges (``publish``); a charge
 stands unless another session holds stronger evidence for the same file. To know that, a session with a timed charge waits until every session that
 had started (``begin``) and is still alive has published, which costs no wall time in practice:
 the push ends with its longest session anyway, and only a push that modifies files (a failing
@@ -37,7 +38,7 @@ from pathlib import Path
 from infra import state
 
 POLL_S = 0.05
-TIMED, GIVEN, RECORDED = 0, 1, 2  # evidence that a hook wrote a file, weakest first
+UNSEEN, TIMED, GIVEN, RECORDED = 0, 1, 2, 3  # evidence that a hook wrote a file, weakest first
 
 
 def _dir(root: Path, run_id: str) -> Path:
@@ -79,7 +80,7 @@ def others(root: Path, run_id: str, session: str, deadline: float | None) -> dic
             found = _read(directory / f"{name}.json")
             if found is not None:
                 for path, level in found.items():
-                    claimed[path] = max(level, claimed.get(path, TIMED))
+                    claimed[path] = max(level, claimed.get(path, UNSEEN))
             elif _alive_elsewhere(marker):
                 waiting = True
         if not waiting or (deadline is not None and time.monotonic() >= deadline):

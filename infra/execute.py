@@ -191,13 +191,13 @@ class _Outcome:
         mine: dict[str, int] = {}
         for c in self.pending.values():
             for path, level in c.files.items():
-                mine[path] = max(level, mine.get(path, claims.TIMED))
+                mine[path] = max(level, mine.get(path, claims.UNSEEN))
         claims.publish(ctx.root, ctx.options.run_id, ctx.session.name, mine)
         if not self.pending:
             return
         elsewhere = claims.others(ctx.root, ctx.options.run_id, ctx.session.name, ctx.deadline)
         for key, c in self.pending.items():
-            kept = sorted(p for p, level in c.files.items() if level >= elsewhere.get(p, claims.TIMED))
+            kept = sorted(p for p, level in c.files.items() if level >= elsewhere.get(p, claims.UNSEEN))
             result = c.result
             if kept:
                 why = f"files were modified by this hook: {', '.join(kept)}"

@@ -27,7 +27,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from infra import attribution, claims, modified, reads, resources, restore, run, selection, wire, wrappers
+from infra import (
+    attribution,
+    claims,
+    modified,
+    reads,
+    resources,
+    restore,
+    run,
+    selection,
+    warm,
+    wire,
+    wrappers,
+)
 from infra.plan import Member
 from infra.results import HookResult, Status
 
@@ -224,10 +236,7 @@ def _pytest(
         guard_args = []
     with tempfile.TemporaryDirectory(prefix="infra-pytest-") as tmp:
         report_path = Path(tmp) / "report.json"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
+        args = [
             *targets,
             *call.options,
             "-p",
@@ -239,6 +248,8 @@ def _pytest(
             "-rfE",
             *decision.pytest_args,
         ]
+        warm_path = warm.wanted(ctx.project.settings.warm, ctx.env)
+        cmd = warm.command(sys.executable, args) if warm_path else [sys.executable, "-m", "pytest", *args]
         env = {
             **found.env,
             **{k: v for k, v in ctx.env.items() if k.startswith((wire.PREFIX, "COVERAGE_"))},
@@ -248,6 +259,8 @@ def _pytest(
             **decision.env,
         }
         result = run.run(cmd, cwd=found.cwd, env=env, timeout=ctx.remaining())
+        for line in warm.said(result.output) if warm_path else ():
+            print(line, flush=True)
         report = _read_report(report_path)
     return report, result
 
@@ -291,31 +304,41 @@ def _modifiers(
     paths: Sequence[str],
 ) -> dict[str, dict[str, int]]:
     """Hook key -> the modified files charged to it, each with its evidence (``infra.claims``):
-    the hooks whose tests wrote the file (recorded); when no test did, every hook of the process
-    if something in it could have written it unseen (a test that opened it, or started a
-    process; start-up), on timing alone; else it was another session's doing."""
+    the hooks whose tests wrote the file; when no test of theirs did, every hook of the process
+    if something in it wrote or could have written it; else it was another session's doing."""
     blamed: dict[str, dict[str, int]] = {}
     for path in paths:
         writers = [tid for tid, ws in (report.writes if report else {}).items() if path in ws]
-        if not writers and report is not None and not _unseen_writer(report, path):
+        level = _evidence(report, path, bool(writers))
+        if level is None:
             continue
         owners = [
             m.hook.key
             for m in members
             if any(attribution.owns(t, w) for t in targets[m.hook.key] for w in writers)
         ]
-        level = claims.RECORDED if owners else claims.TIMED
         for key in owners or [m.hook.key for m in members]:
             blamed.setdefault(key, {})[path] = level
     return blamed
 
 
-def _unseen_writer(report: attribution.PytestReport, path: str) -> bool:
-    """Something in the process may have written ``path`` without a write event: a subprocess,
-    start-up or collection code, or C code behind a file a test opened (SQLite, say)."""
-    if path in report.outside or path in report.outside_writes:
-        return True
-    return any(restore.SUBPROCESS in reads or path in reads for reads in report.reads.values())
+def _evidence(report: attribution.PytestReport | None, path: str, written: bool) -> int | None:
+    """How strongly this process is shown to have written ``path`` (None: not at all).
+
+    Python-level writes are recorded, by tests and outside them (``RECORDED``). Unrecorded, a
+    process it started may have (``TIMED``: as opaque as any hook process), or C code behind a
+    file a test or start-up opened, SQLite say (``UNSEEN``: weaker than a process that was
+    running at the time, so a direct hook beside it keeps that charge).
+    """
+    if report is None:
+        return claims.TIMED
+    if written or path in report.outside_writes:
+        return claims.RECORDED
+    if any(restore.SUBPROCESS in reads for reads in report.reads.values()):
+        return claims.TIMED
+    if path in report.outside or any(path in reads for reads in report.reads.values()):
+        return claims.UNSEEN
+    return None
 
 
 def _attribute(

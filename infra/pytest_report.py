@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import pytest
 from infra import restore, tracker, wire
 
 ENV = tracker.ENV
+WARM_MANIFEST_ENV = wire.WARM_MANIFEST
 ALWAYS_MARK = tracker.ALWAYS_MARK
 _RANK = {"passed": 0, "skipped": 1, "failed": 2}
 _READS_PROPERTY = tracker.READS_PROPERTY
@@ -115,6 +117,30 @@ class _Recorder:
         tmp = self.out.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         os.replace(tmp, self.out)
+        manifest = os.environ.get(WARM_MANIFEST_ENV)
+        if manifest:
+            _write_manifest(Path(manifest), Path(os.environ.get(wire.REPO_ROOT) or self.config.rootpath))
+
+
+def _write_manifest(path: Path, root: Path) -> None:
+    """The modules this run imported from outside the repository, in import order: what a warm
+    process preloads (``infra.warm``). Installed packages count even in a venv under the root."""
+    names = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name == "__main__" or not isinstance(file, str):
+            continue
+        inside = Path(file).is_relative_to(root)
+        if inside and not any(part in ("site-packages", "dist-packages") for part in Path(file).parts):
+            continue
+        names.append(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(names))
+        os.replace(tmp, path)
+    except OSError:
+        return
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,6 +8,8 @@ keep-runs = 20                       # per-run verdict directories kept under .i
 session-timeout = 900                # seconds before a hung session is stopped
 always-full = ["hook-id"]            # never narrowed by testmon (tests that use subprocesses)
 run-as-written = ["hook-id"]         # never merged into a consolidated pytest call
+xdist = false                        # pytest-xdist where recorded durations say it pays
+warm = false                         # pytest forked from a preloaded process (env INFRA_WARM wins)
 
 [tool.infra.sessions]                # put hooks in sessions of your choosing
 docs = ["check-links", "validate-adr-index"]
@@ -29,7 +31,7 @@ from infra.errors import ConfigError
 
 _KEYS = {
     *("config", "ledger", "keep-runs", "session-timeout", "always-full", "run-as-written", "sessions"),
-    *("reports", "host", "xdist"),  # reports, host: read by infra.team_reports and infra.hosts
+    *("reports", "host", "xdist", "warm"),  # reports, host: read by infra.team_reports and infra.hosts
 }
 
 
@@ -43,6 +45,7 @@ class Settings(NamedTuple):
     sessions: Mapping[str, str]  # hook id -> session name
     keep_runs: int = state.KEEP_RUNS
     xdist: bool = False  # opt-in: tests may behave differently under xdist (PYTEST_XDIST_WORKER)
+    warm: bool = False  # opt-in: pytest forked from a preloaded process (infra.warm)
 
     @property
     def state_dir(self) -> Path:
@@ -75,6 +78,7 @@ def load(root: Path, environ: Mapping[str, str] | None = None) -> Settings:
         sessions=_sessions(table.get("sessions", {}), pyproject),
         keep_runs=_keep_runs(table, pyproject),
         xdist=_bool(table, "xdist", pyproject),
+        warm=_bool(table, "warm", pyproject),
     )
 
 

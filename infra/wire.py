@@ -28,10 +28,13 @@ RESTORE = "INFRA_RESTORE"  # the restore spec (``infra.restore``)
 TRACK = "INFRA_TRACK"  # "0": record no reads (a CI run keeps no state)
 ASYNCMOCK_GUARD = "INFRA_ASYNCMOCK_GUARD"  # the AsyncMock guard's mode
 ASYNCMOCK_REPORT = "INFRA_ASYNCMOCK_REPORT"  # where the guard writes its findings
+WARM_MANIFEST = "INFRA_WARM_MANIFEST"  # where the plugin writes the modules a run imported (``infra.warm``)
 
 # set by the user (or by infra's own hook script)
 LEDGER = "INFRA_LEDGER"  # the ledger path, before [tool.infra] ledger
 VERBOSE = "INFRA_VERBOSE"  # print every pytest process's output, not only failing ones
 HOOK_DRY_RUN = "INFRA_HOOK_DRY_RUN"  # `infra doctor`: the installed hook only proves it starts
+WARM = "INFRA_WARM"  # "1"/"0": pytest through a warm process (wins over [tool.infra] warm)
+WARM_IDLE = "INFRA_WARM_IDLE"  # seconds a warm process waits for a run before it stops
 
 PREFIX = "INFRA_"  # every name above: never part of what makes two wrapper environments differ

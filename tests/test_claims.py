@@ -3,6 +3,7 @@ forever (end to end: the two-session cases of ``tests/test_fidelity.py``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -106,5 +107,5 @@ def test_a_corrupt_publication_counts_as_nothing(tmp_path: Path) -> None:
     claims.begin(tmp_path, "r1", "b")
     directory = state.run_dir(tmp_path, "r1") / "claims"
     (directory / "a.json").write_text("[1, 2]")
-    (directory / "b.json").write_text('{"f": "strong", "g": 2}')
+    (directory / "b.json").write_text(json.dumps({"f": "strong", "g": claims.RECORDED}))
     assert claims.others(tmp_path, "r1", "me", None) == {"g": claims.RECORDED}

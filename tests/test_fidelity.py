@@ -165,6 +165,22 @@ def test_a_fixer_given_the_file_is_charged_not_a_hook_beside_it(tmp_path: Path) 
     _agree(root, {"data/v.txt": "2\n"}, {"fixer"})
 
 
+def test_a_fixer_without_its_files_is_charged_not_tests_that_only_read_the_file(tmp_path: Path) -> None:
+    """A fixer (pass_filenames: false) rewrites a file while, in another session, a test reads it:
+    the test's process records its own writes (none to that file), so the fixer is charged."""
+    fixer = "import time, pathlib; time.sleep(1); pathlib.Path('data/v.txt').write_text('1\\n')"
+    reads_it = "import time\n\ndef test_r():\n    for _ in range(30):\n        open('data/v.txt').read()\n        time.sleep(0.1)\n"
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("fixer", f'python -c "{fixer}"', files="^data/"),
+            _hook("reader", "pytest tests/test_r.py", files="^(tests|data)/"),
+        ),
+        {"data/v.txt": "1\n", "tests/test_r.py": reads_it, "pytest.ini": "[pytest]\n", "pyproject.toml": "[tool.infra.sessions]\nchecks = ['fixer']\n"},
+    )  # fmt: skip
+    _agree(root, {"data/v.txt": "2\n"}, {"fixer"})
+
+
 def test_a_failing_wrapper_step_fails_the_hook(tmp_path: Path) -> None:
     """`bash -c 'source missing && pytest ...'` fails under pre-commit: so it does here."""
     entry = "bash -c 'source .venv-missing/bin/activate && pytest tests/test_a.py'"

@@ -1,0 +1,252 @@
+"""Warm pytest: the import-heavy part of start-up paid once per environment, not once per push.
+
+A real service's pytest process spends most of its start-up importing third-party libraries
+(web frameworks, SDKs, pydantic models) before the first test runs. With ``[tool.infra] warm =
+true`` (or ``INFRA_WARM=1``) a pytest run goes through ``python -m infra.warm run -- ARGS``:
+
+- The first run is cold (a plain ``python -m pytest``); our plugin records which modules it
+  imported from outside the repository (``MANIFEST_ENV``). Then a *warm process* starts in the
+  background: the same interpreter, directory and environment, with those modules imported.
+- Later runs connect to it over a Unix socket in the state directory and hand over their
+  argv, environment, directory and stdin/stdout/stderr; it forks one child per run, which
+  becomes the run's pytest (``pytest.main``) and reports the exit code back.
+
+Only third-party and standard-library modules are preloaded: the project's own code, its
+conftest files and its tests are imported by the child as a cold run would, so an edit to them
+needs nothing. A warm process serves only runs whose interpreter, directory and environment
+(except infra's own per-run ``INFRA_*`` variables and pre-commit's push refs) are those it was
+started with (the *key*: its socket name); before every fork it checks that no preloaded module
+file and no installed distribution changed, and exits when one did (the run goes cold). A
+process that started threads while preloading is never forked (it says so and the runs stay
+cold). Anything unexpected sends the run down the cold path: the warm path can cost time, never
+a verdict.
+
+Lifetime: a warm process stops after ``INFRA_WARM_IDLE`` seconds without a run (default 900),
+with ``infra warm stop``, or when stale; ``infra warm status`` lists them. Every run that uses or
+starts one prints one ``infra-warm:`` line, which the push output shows. A child dies with its
+run: it watches the connection and kills its own process group when the client goes away
+(timeout, ^C, a killed push).
+
+Known differences from a cold run, by design: the child shares the warm process's hash seed
+(``PYTHONHASHSEED``) and its pytest's CPU time is not counted in the ledger's ``cpu_s``.
+This is Linux-only (``SO_PEERCRED``: only the same user may connect); elsewhere runs stay cold.
+Besides ``infra.run``, this and ``infra.warm_server`` are the only modules that start processes:
+the warm path must fork its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from infra import wire  # constants only: the client stays light
+
+ENV = wire.WARM
+IDLE_ENV = wire.WARM_IDLE
+MANIFEST_ENV = wire.WARM_MANIFEST
+ROOT_ENV = wire.REPO_ROOT
+LINE = "infra-warm: "
+DEFAULT_IDLE_S = 900.0
+_VOLATILE = frozenset(
+    {"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION"}
+    | {f"PRE_COMMIT_{n}" for n in ("FROM_REF", "TO_REF", "REMOTE_NAME", "REMOTE_URL", "REMOTE_BRANCH")}
+    | {"PRE_COMMIT_LOCAL_BRANCH"}
+)
+HEADER = struct.Struct("!Q")
+
+
+def usable() -> bool:
+    return hasattr(socket, "SO_PEERCRED") and hasattr(socket, "send_fds") and hasattr(os, "fork")
+
+
+def wanted(setting: bool, environ: Mapping[str, str]) -> bool:
+    flag = environ.get(ENV, "")
+    return usable() and (flag == "1" or (setting and flag != "0"))
+
+
+def command(python: str, pytest_args: Sequence[str]) -> list[str]:
+    return [python, "-m", "infra.warm", "run", "--", *pytest_args]
+
+
+def warm_dir(root: Path) -> Path:
+    return root / ".infra" / "warm"
+
+
+def key(python: str, cwd: str, env: Mapping[str, str]) -> str:
+    """What a warm process must share with a run it serves."""
+    h = hashlib.sha256(f"{python}\0{cwd}\0".encode())
+    for name in sorted(env):
+        if not name.startswith(wire.PREFIX) and name not in _VOLATILE:
+            h.update(f"{name}={env[name]}\0".encode())
+    return h.hexdigest()[:20]
+
+
+def said(output: str) -> list[str]:
+    """The ``infra-warm:`` lines of a run's output (the push prints them)."""
+    return [line for line in output.splitlines() if line.startswith(LINE)]
+
+
+# --- the client: one per run ------------------------------------------------------------------
+
+
+def run(pytest_args: list[str]) -> int:
+    root = Path(os.environ.get(ROOT_ENV) or os.getcwd())
+    cwd, env = os.getcwd(), dict(os.environ)
+    k = key(sys.executable, cwd, env)
+    where = warm_dir(root)
+    os.environ[MANIFEST_ENV] = str(where / f"{k}.modules")
+    code = _warm(where, k, pytest_args, {**env, MANIFEST_ENV: os.environ[MANIFEST_ENV]}, cwd)
+    if code is not None:
+        return code
+    code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args])
+    _start(where, k, env, cwd)
+    return code
+
+
+def _warm(where: Path, k: str, args: list[str], env: dict[str, str], cwd: str) -> int | None:
+    """The run's exit code through the warm process; None: run cold."""
+    record = _record(where / f"{k}.json")
+    if record is None:
+        return None
+    try:
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(str(where / f"{k}.sock"))
+    except OSError:
+        return None
+    with conn:
+        payload = json.dumps({"argv": args, "env": env, "cwd": cwd}).encode()
+        try:
+            socket.send_fds(conn, [HEADER.pack(len(payload))], [0, 1, 2])
+            conn.sendall(payload)
+            stream = conn.makefile("r", encoding="utf-8")
+            first = json.loads(stream.readline() or "{}")
+            if "pid" not in first:
+                print(
+                    f"{LINE}the warm process {record['pid']} was stale ({first.get('stale')}); ran cold",
+                    file=sys.stderr,
+                )
+                return None
+            ago = time.time() - float(record.get("started", time.time()))
+            print(
+                f"{LINE}pytest forked from warm process {record['pid']} (up {ago:.0f} s; "
+                "`infra warm status`, `infra warm stop`)",
+                file=sys.stderr,
+                flush=True,
+            )
+            last = json.loads(stream.readline() or "{}")
+        except (OSError, ValueError):
+            return None
+    if "exit" not in last:  # killed (``infra warm stop``) or crashed: the cold run decides
+        print(
+            f"{LINE}the warm pytest child {first['pid']} ended without a result; running cold",
+            file=sys.stderr,
+        )
+        return None
+    return int(last["exit"])
+
+
+def _record(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text())
+        return data if isinstance(data, dict) and _alive(int(data["pid"])) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie nobody reaped, as under a container's bare init, is not)."""
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _start(where: Path, k: str, env: Mapping[str, str], cwd: str) -> None:
+    """Start the warm process for later runs, unless one is up or the last one refused."""
+    if (
+        not (where / f"{k}.modules").is_file()
+        or (where / f"{k}.refused").exists()
+        or _record(where / f"{k}.json")
+    ):
+        return
+    clean = {n: v for n, v in env.items() if not n.startswith(wire.PREFIX) or n in (ROOT_ENV, IDLE_ENV)}
+    with open(where / f"{k}.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "infra.warm_server", str(where), k],
+            cwd=cwd,
+            env=clean,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    with contextlib.suppress(OSError):  # seen (status, stop) while it preloads; it rewrites this when up
+        (where / f"{k}.json").write_text(json.dumps({"pid": proc.pid, "started": time.time(), "cwd": cwd}))
+    idle = idle_s(env)
+    print(
+        f"{LINE}started warm process {proc.pid} for the next runs (stops after {idle:.0f} s idle, "
+        "or `infra warm stop`)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def idle_s(env: Mapping[str, str]) -> float:
+    try:
+        return max(0.1, float(env.get(IDLE_ENV) or DEFAULT_IDLE_S))
+    except ValueError:
+        return DEFAULT_IDLE_S
+
+
+# --- status and stop ----------------------------------------------------------------------------
+
+
+def servers(root: Path) -> list[dict[str, Any]]:
+    """The live warm processes of this repository."""
+    found = []
+    for path in sorted(warm_dir(root).glob("*.json")):
+        record = _record(path)
+        if record is not None:
+            found.append({**record, "key": path.stem})
+    return found
+
+
+def stop(root: Path, grace_s: float = 2.0) -> list[int]:
+    """Stop every warm process of this repository (their running children too); their pids."""
+    stopped = [int(s["pid"]) for s in servers(root)]
+    for pid in stopped:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while any(_alive(p) for p in stopped) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in stopped:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+    return stopped
+
+
+def main(argv: list[str]) -> int:
+    if argv[:2] == ["run", "--"]:
+        return run(argv[2:])
+    print("usage: python -m infra.warm run -- PYTEST_ARGS", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

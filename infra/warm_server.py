@@ -1,0 +1,227 @@
+"""The warm process of ``infra.warm``: preload, then fork one pytest child per run.
+
+Started by a run's client (``python -m infra.warm_server DIR KEY``) in the run's directory
+and environment, it imports the modules the last run imported from outside the repository,
+refuses to serve when that started threads (a fork would copy held locks, not their owners),
+and then forks a child per connection until it has been idle for ``INFRA_WARM_IDLE`` seconds,
+is stopped (SIGTERM: ``infra warm stop``), or finds a preloaded file or an installed
+distribution changed (stale: it tells the client, which runs cold, and exits). Only a process
+of the same user may connect (``SO_PEERCRED``). Its children are killed with it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from infra.warm import HEADER, idle_s
+
+
+def serve(where: Path, k: str) -> int:
+    """Preload, then fork one pytest child per connection until idle, stale or stopped."""
+    preloaded = _preload(json.loads((where / f"{k}.modules").read_text()))
+    if threading.active_count() > 1:
+        (where / f"{k}.refused").write_text(f"{threading.active_count()} threads after preloading\n")
+        with contextlib.suppress(OSError):
+            (where / f"{k}.json").unlink()
+        return 1
+    files, venv = _files(), _venv()
+    path = where / f"{k}.sock"
+    with contextlib.suppress(OSError):
+        path.unlink()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)
+    try:
+        listener.bind(str(path))
+    finally:
+        os.umask(old)
+    listener.listen(8)
+    listener.settimeout(0.5)
+    me, record, children = os.getpid(), where / f"{k}.json", set[int]()
+    atexit.register(_cleanup, me, children, path, record)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    about = {
+        "pid": me,
+        "started": time.time(),
+        "cwd": os.getcwd(),
+        "python": sys.executable,
+        "modules": preloaded,
+    }
+    record.write_text(json.dumps(about))
+    idle, last = idle_s(os.environ), time.monotonic()
+    while True:
+        for pid in list(children):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    children.discard(pid)
+            except ChildProcessError:
+                children.discard(pid)
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if not children and time.monotonic() - last > idle:
+                return 0
+            continue
+        last = time.monotonic()
+        with conn:
+            if not _same_user(conn):  # pragma: no cover - the socket's mode (0600) keeps others out first
+                continue
+            try:
+                fds, request = _receive(conn)
+            except (OSError, ValueError, struct.error):  # a client gone mid-request
+                continue
+            stale = _stale(files, venv)
+            if stale:
+                for fd in fds:
+                    os.close(fd)
+                conn.sendall(json.dumps({"stale": stale}).encode() + b"\n")
+                return 0
+            children.add(_fork(conn, listener, fds, request))
+
+
+def _cleanup(me: int, children: set[int], *paths: Path) -> None:
+    """At the warm process's exit (idle, stale, ``infra warm stop``): its running children too."""
+    if os.getpid() != me:
+        return
+    for pid in children:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+    for p in paths:
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def _preload(names: Sequence[str]) -> int:
+    count = 0
+    for name in names:
+        try:
+            importlib.import_module(name)
+            count += 1
+        except BaseException:  # a module that cannot preload is imported by the child
+            continue
+    return count
+
+
+def _files() -> dict[str, tuple[int, int]]:
+    out = {}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str):
+            with contextlib.suppress(OSError):
+                st = os.stat(path)
+                out[path] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def _venv() -> dict[str, list[str]]:
+    """Installed distributions, per ``site-packages`` directory on the path."""
+    out = {}
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")):
+            with contextlib.suppress(OSError):
+                out[entry] = sorted(os.listdir(entry))
+    return out
+
+
+def _stale(files: Mapping[str, tuple[int, int]], venv: Mapping[str, list[str]]) -> str:
+    for path, seen in files.items():
+        try:
+            st = os.stat(path)
+        except OSError:
+            return f"{path} is gone"
+        if (st.st_mtime_ns, st.st_size) != seen:
+            return f"{path} changed"
+    return "installed packages changed" if _venv() != venv else ""
+
+
+def _same_user(conn: socket.socket) -> bool:
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    uid: int = struct.unpack("3i", creds)[1]
+    return uid == os.getuid()
+
+
+def _receive(conn: socket.socket) -> tuple[list[int], dict[str, Any]]:
+    """A run's request: its stdin/stdout/stderr, then its argv, environment and directory."""
+    conn.settimeout(10)
+    head, fds, _, _ = socket.recv_fds(conn, HEADER.size, 3)
+    (size,) = HEADER.unpack(head)
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            for fd in fds:
+                os.close(fd)
+            raise ValueError("the client went away mid-request")
+        data += chunk
+    return fds, json.loads(data)
+
+
+def _fork(conn: socket.socket, listener: socket.socket, fds: list[int], request: dict[str, Any]) -> int:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        for fd in fds:
+            os.close(fd)
+        return pid
+    try:  # the child: never returns
+        listener.close()
+        code = _child(conn, fds, request)
+    except BaseException:  # the client sees a child that died without a result
+        os._exit(70)
+    os._exit(code)
+
+
+def _child(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> int:
+    os.setsid()
+    for fd, target in zip(fds, (0, 1, 2), strict=True):
+        os.dup2(fd, target)
+        os.close(fd)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    sys.path[0] = request["cwd"]  # as `python -m pytest` started there
+    conn.settimeout(None)
+    threading.Thread(target=_die_with_client, args=(conn,), daemon=True).start()
+    conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
+    import pytest
+
+    sys.argv = [str(Path(pytest.__file__).parent / "__main__.py"), *request["argv"]]
+    code = int(pytest.main(list(request["argv"])))
+    atexit._run_exitfuncs()  # what a cold interpreter runs at exit (plugins' and tests' handlers)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _DONE.set()
+    conn.sendall(json.dumps({"exit": code}).encode() + b"\n")
+    return code
+
+
+_DONE = threading.Event()  # the child has reported: the client may go now
+
+
+def _die_with_client(conn: socket.socket) -> None:
+    """The run's client went away (timeout, ^C, killed) before the result: so does this child,
+    with every process it started."""
+    with contextlib.suppress(OSError):
+        while conn.recv(1):
+            pass
+    if not _DONE.is_set():
+        os.killpg(0, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    sys.exit(serve(Path(sys.argv[1]), sys.argv[2]))

@@ -1,0 +1,262 @@
+"""``infra.warm``: runs forked from a warm process give a cold run's verdicts, see every edit, and
+leave no process behind (real processes: the client, the warm process, its children)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from infra import warm
+from tests.conftest import commit, git, git_dir, write
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not warm.usable(), reason="Linux only")]
+
+LIB = "VALUE = 1\n"  # a stand-in for a third-party library: outside the repository, on PYTHONPATH
+TEST = "import lib\nimport app\n\ndef test_value():\n    assert app.double(lib.VALUE) == 2\n"
+
+
+def _setup(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    site = tmp_path / "site"
+    write(site, {"lib.py": LIB})
+    root = tmp_path / "r"
+    write(
+        root,
+        {"app.py": "def double(x):\n    return 2 * x\n", "tests/test_v.py": TEST, "pytest.ini": "[pytest]\n"},
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        "INFRA_REPO_ROOT": str(root),
+        "INFRA_PYTEST_REPORT": str(tmp_path / "report.json"),
+        warm.IDLE_ENV: "60",
+    }
+    return root, env
+
+
+def _client(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    argv = warm.command(sys.executable, ["-p", "infra.pytest_report", "-q", "-p", "no:cacheprovider", *args])
+    return subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=False, timeout=120)
+
+
+def _up(root: Path, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [s for s in warm.servers(root) if "modules" in s]  # up, not still preloading
+        if found:
+            return int(found[0]["pid"])
+        time.sleep(0.1)
+    raise AssertionError(f"no warm process came up: {list(warm.warm_dir(root).glob('*.log'))}")
+
+
+def _gone(pid: int, timeout: float = 2.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def started(tmp_path: Path) -> tuple[Path, dict[str, str], int]:
+    root, env = _setup(tmp_path)
+    first = _client(root, env, "tests")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"{warm.LINE}started warm process" in first.stderr  # the cold run starts it for the next
+    pid = _up(root)
+    yield root, env, pid
+    warm.stop(root)
+
+
+def test_a_warm_run_gives_the_cold_verdict_and_sees_project_edits(
+    started: tuple[Path, dict[str, str], int],
+) -> None:
+    root, env, pid = started
+    ok = _client(root, env, "tests")
+    assert ok.returncode == 0 and f"pytest forked from warm process {pid}" in ok.stderr, ok.stderr
+    write(root, {"app.py": "def double(x):\n    return 3 * x\n"})  # the project is never preloaded
+    warm_fail = _client(root, env, "tests")
+    cold_fail = _client(
+        root, {**env, "INFRA_PYTEST_REPORT": str(root / "cold.json")}, "tests", "-p", "no:randomly"
+    )
+    assert f"forked from warm process {pid}" in warm_fail.stderr
+    assert warm_fail.returncode == 1 and "assert 3 == 2" in warm_fail.stdout, warm_fail.stdout
+    assert cold_fail.returncode == 1 and "assert 3 == 2" in cold_fail.stdout
+    usage = _client(root, env, "--no-such-option")
+    assert usage.returncode == 4 and "unrecognized arguments" in usage.stderr  # pytest's own usage error
+
+
+def test_a_changed_preloaded_module_sends_the_run_cold(
+    started: tuple[Path, dict[str, str], int], tmp_path: Path
+) -> None:
+    root, env, pid = started
+    write(tmp_path / "site", {"lib.py": "VALUE = 2  # an upgraded library\n"})
+    stale = _client(root, env, "tests")
+    assert "was stale" in stale.stderr and "lib.py changed" in stale.stderr, stale.stderr
+    assert stale.returncode == 1 and "assert 4 == 2" in stale.stdout  # the new library's behaviour
+    assert _gone(pid)
+    assert _up(root) != pid  # a fresh one for the next runs
+
+
+def test_stop_and_status_leave_no_process(started: tuple[Path, dict[str, str], int]) -> None:
+    root, _env, pid = started
+    status = subprocess.run(
+        [sys.executable, "-m", "infra", "warm", "status"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert f"pid {pid}" in status.stdout
+    stop = subprocess.run(
+        [sys.executable, "-m", "infra", "warm", "stop"], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert stop.returncode == 0 and str(pid) in stop.stdout
+    assert _gone(pid)
+    status = subprocess.run(
+        [sys.executable, "-m", "infra", "warm", "status"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "no warm pytest process" in status.stdout
+    assert not list(warm.warm_dir(root).glob("*.sock"))
+
+
+def test_an_idle_warm_process_stops_by_itself(tmp_path: Path) -> None:
+    root, env = _setup(tmp_path)
+    assert _client(root, {**env, warm.IDLE_ENV: "1"}, "tests").returncode == 0
+    pid = _up(root)
+    assert _gone(pid, timeout=6.0)  # 1 s idle, checked every 0.5 s (start-up included)
+
+
+def test_a_killed_client_takes_the_run_and_its_processes_with_it(
+    started: tuple[Path, dict[str, str], int],
+) -> None:
+    root, env, pid = started
+    write(root, {"tests/test_hang.py": "import subprocess, time\n\ndef test_hang():\n"
+                 "    subprocess.Popen(['sleep', '300'])\n    time.sleep(300)\n"})  # fmt: skip
+    argv = warm.command(sys.executable, ["-p", "no:cacheprovider", "tests/test_hang.py"])
+    client = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = psutil.Process(pid)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        p.name() == "sleep" for p in server.children(recursive=True)
+    ):
+        time.sleep(0.1)
+    run_tree = server.children(recursive=True)
+    assert any(p.name() == "sleep" for p in run_tree)
+    client.send_signal(signal.SIGKILL)
+    client.wait()
+    assert all(_gone(p.pid) for p in run_tree)
+    assert not _gone(pid, timeout=0.2)  # the warm process itself serves on
+
+
+def test_a_warm_process_serves_on_past_a_broken_or_foreign_request(
+    started: tuple[Path, dict[str, str], int],
+) -> None:
+    """A client gone mid-request, or one of another user (root may check): nothing forked, and the
+    next run is served as usual."""
+    root, env, pid = started
+    sock_path = str(next(warm.warm_dir(root).glob("*.sock")))
+    with socket.socket(socket.AF_UNIX) as raw:
+        raw.connect(sock_path)
+        socket.send_fds(raw, [warm.HEADER.pack(10_000)], [0, 1, 2])
+        raw.sendall(b'{"argv"')  # and gone
+    if os.getuid() == 0:
+        other = os.fork()
+        if other == 0:  # pragma: no cover - the child: coverage does not follow a setuid process
+            code = 1
+            try:
+                os.setuid(65534)
+                with socket.socket(socket.AF_UNIX) as foreign:
+                    foreign.connect(sock_path)
+                    code = 0 if foreign.recv(100) == b"" else 1  # closed on it without a word
+            except PermissionError:
+                code = 0  # the socket is the owner's only (mode 0600)
+            finally:
+                os._exit(code)
+        assert os.waitpid(other, 0)[1] == 0
+    ok = _client(root, env, "tests")
+    assert ok.returncode == 0 and f"forked from warm process {pid}" in ok.stderr, ok.stderr
+
+
+def test_a_process_with_threads_after_preloading_is_never_forked(tmp_path: Path) -> None:
+    """A library that starts a thread at import: the warm process refuses (it says why in the
+    state directory), every run stays cold, and none is started again."""
+    root, env = _setup(tmp_path)
+    write(
+        tmp_path / "site",
+        {
+            "lib.py": "import threading, time\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()\nVALUE = 1\n"
+        },
+    )
+    write(
+        root,
+        {
+            "tests/test_gone.py": "import no_such_module_anywhere  # preloading it fails: imported by the child\n"
+        },
+    )
+    first = _client(root, env, "tests/test_v.py")
+    assert first.returncode == 0 and "started warm process" in first.stderr
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(warm.warm_dir(root).glob("*.refused")):
+        time.sleep(0.1)
+    refused = list(warm.warm_dir(root).glob("*.refused"))
+    assert refused and "threads after preloading" in refused[0].read_text()
+    again = _client(root, env, "tests/test_v.py")
+    assert again.returncode == 0 and warm.LINE not in again.stderr, again.stderr
+    assert not warm.servers(root)
+
+
+def test_key_ignores_only_per_run_variables() -> None:
+    base = warm.key("py", "/r", {"PATH": "/bin", "INFRA_PYTEST_REPORT": "/a", "PRE_COMMIT_TO_REF": "x"})
+    assert base == warm.key(
+        "py", "/r", {"PATH": "/bin", "INFRA_PYTEST_REPORT": "/b", "PRE_COMMIT_TO_REF": "y"}
+    )
+    assert base != warm.key("py", "/r", {"PATH": "/usr/bin"})
+    assert base != warm.key("py", "/elsewhere", {"PATH": "/bin"})
+    assert base != warm.key("py3", "/r", {"PATH": "/bin"})
+
+
+def test_wanted_follows_the_setting_unless_the_environment_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert warm.wanted(True, {}) and not warm.wanted(False, {})
+    assert warm.wanted(False, {warm.ENV: "1"}) and not warm.wanted(True, {warm.ENV: "0"})
+
+
+def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
+    """Through nox: one `infra-warm:` line in the push output, the same verdicts as cold."""
+    root = tmp_path / "p"
+    git_dir(root)
+    config = (
+        "repos:\n- repo: local\n  hooks:\n  - id: unit\n    name: unit\n    entry: pytest tests\n"
+        "    language: system\n    pass_filenames: false\n"
+    )
+    write(root, {".pre-commit-config.yaml": config, "noxfile.py": "import infra.sessions\n\ninfra.sessions.register()\n",
+                 ".gitignore": ".infra/\n__pycache__/\n", "pyproject.toml": "[tool.infra]\nwarm = true\n",
+                 "app.py": "def double(x):\n    return 2 * x\n", "tests/test_v.py": "import app\n\ndef test_v():\n    assert app.double(1) == 2\n"})  # fmt: skip
+    commit(root, "base")
+    env = {**os.environ, warm.IDLE_ENV: "60"}
+    try:
+        first = subprocess.run([sys.executable, "-m", "nox", "-t", "prepush", "--", "--all-files"], cwd=root, env=env, capture_output=True, text=True, check=False)  # fmt: skip
+        assert first.returncode == 0 and "infra-warm: started warm process" in first.stdout, (
+            first.stdout + first.stderr
+        )
+        _up(root)
+        write(root, {"app.py": "def double(x):\n    return 3 * x\n"})
+        commit(root, "break")
+        second = subprocess.run([sys.executable, "-m", "nox", "-t", "prepush", "--", "--all-files"], cwd=root, env=env, capture_output=True, text=True, check=False)  # fmt: skip
+        assert second.returncode == 1 and "infra-warm: pytest forked from warm process" in second.stdout
+        assert "FAILED unit: 1 of 1 tests failed" in second.stdout, second.stdout
+        git(root, "status")
+    finally:
+        warm.stop(root)
