@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from infra import push, wire
 from tests.conftest import commit, git_dir, write
 
 HOOK = "  - id: {id}\n    name: {id}\n    entry: python -c pass\n    language: system\n    pass_filenames: false\n"
@@ -59,3 +62,17 @@ def test_a_broken_config_is_no_error_until_a_prepush_session_runs(tmp_path: Path
     assert len(errors) == 1 and ".pre-commit-config.yaml:" in errors[0] and "YAML syntax error" in errors[0]
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "infra summary:" not in proc.stdout  # nothing ran, nothing to sum up
+
+
+def test_a_childs_batches_are_read_only_when_well_formed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child takes its parent's batches from INFRA_BATCHES; anything but lists of names is none."""
+    for bad in ("{", '{"quick": ["docs"]}', '[["docs", 1]]', '["docs"]'):
+        monkeypatch.setenv(wire.BATCHES, bad)
+        assert push.inherited_batches() == [], bad
+    monkeypatch.setenv(wire.BATCHES, '[["docs", "lint"], ["deps"]]')
+    assert push.inherited_batches() == [["docs", "lint"], ["deps"]]
+    entries = push.batch_entries(push.inherited_batches(), {"docs": 0.1, "lint": 0.2})
+    assert [(e["name"], e["members"], e["estimate_s"]) for e in entries] == [
+        ("quick", ["docs", "lint"], pytest.approx(0.3)),
+        ("quick-2", ["deps"], 0.0),
+    ]
