@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -117,30 +116,20 @@ class _Recorder:
         tmp = self.out.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         os.replace(tmp, self.out)
-        manifest = os.environ.get(WARM_MANIFEST_ENV)
-        if manifest:
-            _write_manifest(Path(manifest), Path(os.environ.get(wire.REPO_ROOT) or self.config.rootpath))
 
 
-def _write_manifest(path: Path, root: Path) -> None:
-    """The modules this run imported from outside the repository, in import order: what a warm
-    process preloads (``infra.warm``). Installed packages count even in a venv under the root."""
-    names = []
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if name == "__main__" or not isinstance(file, str):
-            continue
-        inside = Path(file).is_relative_to(root)
-        if inside and not any(part in ("site-packages", "dist-packages") for part in Path(file).parts):
-            continue
-        names.append(name)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(names))
-        os.replace(tmp, path)
-    except OSError:
-        return
+def _start_timeline() -> list[Any]:
+    """A cold run under ``infra.warm`` records its imports from here on (``infra.warm_manifest``):
+    this module is imported (``-p``) before the initial conftest files are."""
+    manifest = os.environ.get(WARM_MANIFEST_ENV)
+    if not manifest or not os.environ.get(wire.REPO_ROOT) or os.environ.get("PYTEST_XDIST_WORKER"):
+        return []
+    from infra.warm_manifest import Timeline
+
+    return [Timeline(Path(manifest), Path(os.environ[wire.REPO_ROOT]))]
+
+
+_TIMELINE = _start_timeline()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -157,3 +146,5 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(restorer, "infra-restorer")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(_Recorder(config, Path(out), restorer), "infra-recorder")
+        if _TIMELINE:
+            config.pluginmanager.register(_TIMELINE[0], "infra-warm-manifest")

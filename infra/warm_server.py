@@ -22,6 +22,7 @@ import struct
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,14 +104,35 @@ def _cleanup(me: int, children: set[int], *paths: Path) -> None:
             p.unlink()
 
 
-def _preload(names: Sequence[str]) -> int:
+def _preload(steps: Sequence[list[Any]]) -> int:
+    """Replay a cold run's import timeline (``infra.warm_manifest``); returns the modules loaded.
+
+    An import that fails here, or warns (a cold run would have shown that warning, or failed on
+    it under ``-W error``), is undone with everything it loaded, and preloading stops there:
+    the child imports the rest as a cold run does.
+    """
     count = 0
-    for name in names:
-        try:
-            importlib.import_module(name)
-            count += 1
-        except BaseException:  # a module that cannot preload is imported by the child
+    for kind, value in steps:
+        if kind == "env":
+            for name, text in value.items():
+                if text is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = text
             continue
+        before = set(sys.modules)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                importlib.import_module(value)
+                failed = False
+            except BaseException:
+                failed = True
+        if failed or caught:
+            for name in set(sys.modules) - before:
+                del sys.modules[name]
+            break
+        count += 1
     return count
 
 

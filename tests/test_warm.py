@@ -218,6 +218,51 @@ def test_a_process_with_threads_after_preloading_is_never_forked(tmp_path: Path)
     assert not warm.servers(root)
 
 
+CASES = {
+    "a library reads at import what conftest set": (
+        {"envlib.py": "import os\nMODE = os.environ.get('LIBMODE')\n"},
+        {"tests/conftest.py": "import os\nos.environ['LIBMODE'] = 'test'\nimport envlib\n",
+         "tests/test_e.py": "import envlib\n\ndef test_e():\n    assert envlib.MODE == 'test'\n"},
+        0, "2 passed",
+    ),
+    "a library warns at import, and the run fails on warnings": (
+        {"noisy.py": "import warnings\nwarnings.warn('old api', DeprecationWarning)\n"},
+        {"tests/conftest.py": "SEEN = []\n\ndef pytest_warning_recorded(warning_message):\n"
+                              "    SEEN.append(str(warning_message.message))\n\n"
+                              "def pytest_sessionfinish(session):\n    if SEEN:\n"
+                              "        print('warned:', SEEN)\n        session.exitstatus = 1\n",
+         "tests/test_n.py": "import noisy\n\ndef test_n():\n    assert noisy\n"},
+        1, "warned: ['old api']",
+    ),
+    "a library registered for assertion rewriting": (
+        {"helperlib.py": "def check(x):\n    assert x == 1\n"},
+        {"tests/conftest.py": "import pytest\npytest.register_assert_rewrite('helperlib')\n",
+         "tests/test_h.py": "import helperlib\n\ndef test_h():\n    helperlib.check(2)\n"},
+        1, "assert 2 == 1",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_preloading_never_changes_what_a_run_sees(tmp_path: Path, case: str) -> None:
+    """Each case passes the cold and the warm run the same way (exit code and message): modules
+    load in the environment they saw cold, a warning at import stops preloading, and modules
+    pytest rewrites are left to the child."""
+    site, files, code, seen = CASES[case]
+    root, env = _setup(tmp_path)
+    write(tmp_path / "site", site)
+    write(root, {"tests/test_v.py": "def test_v():\n    pass\n", **files})
+    try:
+        cold = _client(root, env, "tests")
+        assert cold.returncode == code and seen in cold.stdout, cold.stdout
+        pid = _up(root)
+        hot = _client(root, env, "tests")
+        assert f"forked from warm process {pid}" in hot.stderr, hot.stderr
+        assert hot.returncode == code and seen in hot.stdout, hot.stdout
+    finally:
+        warm.stop(root)
+
+
 def test_key_ignores_only_per_run_variables() -> None:
     base = warm.key("py", "/r", {"PATH": "/bin", "INFRA_PYTEST_REPORT": "/a", "PRE_COMMIT_TO_REF": "x"})
     assert base == warm.key(
