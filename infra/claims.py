@@ -34,11 +34,21 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from infra import state
 
 POLL_S = 0.05
 UNSEEN, TIMED, GIVEN, RECORDED = 0, 1, 2, 3  # evidence that a hook wrote a file, weakest first
+
+
+class Tie(NamedTuple):
+    """A direct hook's charge that stood on timing alone (another session's may stand too):
+    the files, those that had no diff when its session began, and its verdict uncharged."""
+
+    files: tuple[str, ...]
+    clean: tuple[str, ...]
+    uncharged: dict[str, Any]
 
 
 def _dir(root: Path, run_id: str) -> Path:
@@ -123,3 +133,34 @@ def _alive_elsewhere(marker: Path) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+
+
+def stand(root: Path, run_id: str, session: str, ties: Mapping[str, Tie]) -> None:
+    """Hook key -> its timing-only charge that stood (read by the nox parent: ``infra.ties``)."""
+    target = _dir(root, run_id) / f"{state.safe_name(session)}.ties"
+    with contextlib.suppress(OSError):
+        state.write_atomic(target, json.dumps({k: t._asdict() for k, t in ties.items()}))
+
+
+def standing(root: Path, run_id: str) -> dict[str, dict[str, Tie]]:
+    """Session file stem -> hook key -> its standing timing-only charge."""
+    out: dict[str, dict[str, Tie]] = {}
+    for path in sorted(_dir(root, run_id).glob("*.ties")):
+        try:
+            data = json.loads(path.read_text())
+            out[path.stem] = {
+                k: Tie(tuple(v["files"]), tuple(v["clean"]), dict(v["uncharged"])) for k, v in data.items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return out
+
+
+def published(root: Path, run_id: str) -> dict[str, dict[str, int]]:
+    """Session file stem -> what it published (``publish``)."""
+    out = {}
+    for path in sorted(_dir(root, run_id).glob("*.json")):
+        found = _read(path)
+        if found is not None:
+            out[path.stem] = found
+    return out

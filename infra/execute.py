@@ -95,7 +95,7 @@ def run_session(
     own = [m for m in session.members if m.runner is not Runner.HOST and decided[m.hook.key].runs]
     if own:
         claims.begin(project.root, options.run_id, name)
-        outcome.tree = modified.snapshot(project.root)
+        outcome.tree = outcome.start = modified.snapshot(project.root)
     try:
         as_written: list[Member] = []
         as_written += pytest_group.run_all(ctx, _pytest_groups(session, decided), decided, outcome)
@@ -130,6 +130,7 @@ class _Charge(NamedTuple):
     result: HookResult
     files: Mapping[str, int]
     output: str = ""
+    rerunnable: bool = False  # a direct hook: ``infra.ties`` may run it again to settle a tie
 
 
 class _Outcome:
@@ -144,6 +145,7 @@ class _Outcome:
         self.modes: list[selection.Decision] = []
         self.workers = 0
         self.tree: modified.Snapshot = {}
+        self.start: modified.Snapshot = {}  # the tree when the session's first hook started
         self.longest_s = 0.0  # the longest single test or hook process (a push's lower bound)
 
     def fork(self) -> _Outcome:
@@ -178,10 +180,12 @@ class _Outcome:
     def add(self, hook: HookResult) -> None:
         self.hooks[hook.key] = hook
 
-    def charge(self, result: HookResult, files: Mapping[str, int], output: str = "") -> None:
+    def charge(
+        self, result: HookResult, files: Mapping[str, int], output: str = "", *, rerunnable: bool = False
+    ) -> None:
         """``result``, unless the files it is charged with say otherwise once settled."""
         if files:
-            self.pending[result.key] = _Charge(result, files, output)
+            self.pending[result.key] = _Charge(result, files, output, rerunnable)
         else:
             self.add(result)
 
@@ -196,8 +200,12 @@ class _Outcome:
         if not self.pending:
             return
         elsewhere = claims.others(ctx.root, ctx.options.run_id, ctx.session.name, ctx.deadline)
+        ties: dict[str, claims.Tie] = {}
         for key, c in self.pending.items():
             kept = sorted(p for p, level in c.files.items() if level >= elsewhere.get(p, claims.UNSEEN))
+            if kept and c.rerunnable and all(c.files[p] <= claims.TIMED for p in kept):
+                clean = [p for p in kept if p not in self.start]  # restorable from the index
+                ties[key] = claims.Tie(tuple(kept), tuple(clean), c.result.to_dict())
             result = c.result
             if kept:
                 why = f"files were modified by this hook: {', '.join(kept)}"
@@ -209,6 +217,8 @@ class _Outcome:
                 print(c.output, flush=True)
             self.hooks[key] = result
         self.pending.clear()
+        if ties:
+            claims.stand(ctx.root, ctx.options.run_id, ctx.session.name, ties)
 
     def account(self, result: run.Result) -> None:
         self.cpu_s += result.cpu_s
@@ -273,10 +283,7 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
     hook = member.hook
     if ctx.expired():
         return outcome.add(_failed(member, "not run: the session timed out"))
-    assert hook.entry is not None
-    cmd = [*shlex.split(hook.entry), *hook.args]
-    if hook.language in ("script", "unsupported_script"):
-        cmd[0] = str(ctx.root / cmd[0])
+    cmd = _command(ctx.root, member)
     exe = shutil.which(cmd[0], path=ctx.env.get("PATH")) if "/" not in cmd[0] else cmd[0]
     if exe is None:
         return outcome.add(
@@ -308,7 +315,28 @@ def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Out
         verdict = HookResult(
             key=hook.key, id=hook.id, status=Status.PASSED, reason=reason, wall_s=wall, tool_missing=missing
         )
-    outcome.charge(verdict, charged, shown)
+    outcome.charge(verdict, charged, shown, rerunnable=True)
+
+
+def _command(root: Path, member: Member) -> list[str]:
+    """A direct hook's command line, as pre-commit builds it (before its file names)."""
+    assert member.hook.entry is not None
+    cmd = [*shlex.split(member.hook.entry), *member.hook.args]
+    if member.hook.language in ("script", "unsupported_script"):
+        cmd[0] = str(root / cmd[0])
+    return cmd
+
+
+def rerun_writes(root: Path, member: Member, trig: triggers.Trigger, environ: Mapping[str, str]) -> list[str]:
+    """Run one direct hook again, alone, as before: the files it leaves modified (``infra.ties``)."""
+    from pre_commit.xargs import partition
+
+    before = modified.snapshot(root)
+    files = trig.filenames if member.hook.pass_filenames else ()
+    env = _child_env(environ)
+    for part in partition(_command(root, member), files, 1):
+        run.run(part, cwd=root, env=env)
+    return modified.changed(before, modified.snapshot(root))
 
 
 def _changed_files(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:

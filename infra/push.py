@@ -24,10 +24,10 @@ import json
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nox
 
@@ -35,6 +35,10 @@ from infra import resources, state, wire
 from infra.errors import FatalError
 from infra.invocation import TAG
 from infra.ledger import RUN_ID_ENV
+
+if TYPE_CHECKING:
+    from infra.project import Project
+    from infra.triggers import Trigger
 
 BATCH = "quick"  # the nox session that runs a batch of short sessions in one child
 
@@ -92,6 +96,17 @@ def print_summary(root: Path, run_id: str) -> None:
     tidy(root, run_id)
 
 
+def _settle_ties(proj: Project, run_id: str, decided: Mapping[str, Trigger]) -> None:
+    """Once every session has finished: who modified a file only timing could tell (``infra.ties``)."""
+    from infra import ties
+
+    if _INTERRUPTED:
+        return
+    with contextlib.suppress(BrokenPipeError):
+        for line in ties.resolve(proj, run_id, decided, os.environ):
+            print(f"infra: {line}", flush=True)
+
+
 def tidy(root: Path, run_id: str) -> None:
     from infra import ledger_ops, output, rundirs, session_main
 
@@ -147,6 +162,7 @@ def settle_idle(
     _EXPECTED.update(busy)
     handoff.write(root, run_id, handoff.Handoff(proj, change, decided, os.getpid()))
     atexit.register(handoff.remove, root, run_id)
+    atexit.register(_settle_ties, proj, run_id, decided)  # before the summary and the unstaged restore
     if len(busy) > 1:
         for entry in planned:
             if entry["name"] not in busy:

@@ -181,6 +181,28 @@ def test_a_fixer_without_its_files_is_charged_not_tests_that_only_read_the_file(
     _agree(root, {"data/v.txt": "2\n"}, {"fixer"})
 
 
+def test_two_opaque_hooks_beside_each_other_the_one_that_rewrites_the_file_fails(tmp_path: Path) -> None:
+    """Neither hook is given the file and both ran at the write: only running each again alone
+    tells them apart (``infra.ties``). The fixer fails; the bystander passes; the file is left
+    as the fixer left it."""
+    fixer = "import time, pathlib; time.sleep(1); pathlib.Path('data/v.txt').write_text('1\\n')"
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("fixer", f'python -c "{fixer}"', files="^data/"), _hook("bystander", SLEEP, files="^data/")
+        ),
+        {"data/v.txt": "1\n", "pyproject.toml": OWN_SESSION},
+    )
+    _nox(root, "full", "--all-files")
+    frm, to = _push(root, {"data/v.txt": "2\n"})
+    assert _pre_commit(root, frm, to) == {"fixer"}
+    git(root, "checkout", "--", ".")
+    ours, out = _nox(root, "push", frm=frm, to=to)
+    assert ours == {"fixer"}, out
+    assert "data/v.txt: not modified by bystander when run again alone" in out
+    assert (root / "data/v.txt").read_text() == "1\n"
+
+
 def test_a_failing_wrapper_step_fails_the_hook(tmp_path: Path) -> None:
     """`bash -c 'source missing && pytest ...'` fails under pre-commit: so it does here."""
     entry = "bash -c 'source .venv-missing/bin/activate && pytest tests/test_a.py'"

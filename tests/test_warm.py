@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -66,7 +67,7 @@ def _gone(pid: int, timeout: float = 2.0) -> bool:
 
 
 @pytest.fixture
-def started(tmp_path: Path) -> tuple[Path, dict[str, str], int]:
+def started(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], int]]:
     root, env = _setup(tmp_path)
     first = _client(root, env, "tests")
     assert first.returncode == 0, first.stdout + first.stderr
