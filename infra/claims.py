@@ -139,6 +139,7 @@ def stand(root: Path, run_id: str, session: str, ties: Mapping[str, Tie]) -> Non
     """Hook key -> its timing-only charge that stood (read by the nox parent: ``infra.ties``)."""
     target = _dir(root, run_id) / f"{state.safe_name(session)}.ties"
     with contextlib.suppress(OSError):
+        target.parent.mkdir(parents=True, exist_ok=True)
         state.write_atomic(target, json.dumps({k: t._asdict() for k, t in ties.items()}))
 
 

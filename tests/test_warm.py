@@ -306,3 +306,37 @@ def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
         git(root, "status")
     finally:
         warm.stop(root)
+
+
+def test_stopped_mid_run_the_run_finishes_cold(started: tuple[Path, dict[str, str], int]) -> None:
+    """`infra warm stop` while a run's child works: the run is not lost, it runs again cold."""
+    root, env, pid = started
+    write(root, {"tests/test_slow.py": "import time\n\ndef test_slow():\n    time.sleep(2)\n"})
+    argv = warm.command(sys.executable, ["-p", "no:cacheprovider", "-q", "tests/test_slow.py"])
+    client = subprocess.Popen(
+        argv, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    server = psutil.Process(pid)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not server.children():
+        time.sleep(0.05)
+    warm.stop(root)
+    out, err = client.communicate(timeout=120)
+    assert client.returncode == 0 and "1 passed" in out, out + err
+    assert "ended without a result; running cold" in err
+
+
+def test_a_warm_process_without_its_socket_is_skipped(started: tuple[Path, dict[str, str], int]) -> None:
+    root, env, _pid = started
+    next(warm.warm_dir(root).glob("*.sock")).unlink()
+    cold = _client(root, env, "tests")
+    assert cold.returncode == 0 and "forked" not in cold.stderr
+
+
+def test_small_parts(tmp_path: Path) -> None:
+    assert warm.main(["serve"]) == 2  # only `run -- ARGS` is a command
+    assert warm.idle_s({warm.IDLE_ENV: "soon"}) == warm.DEFAULT_IDLE_S
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert not warm._alive(gone.pid)
+    assert warm.said("a\ninfra-warm: x\nb") == ["infra-warm: x"]
