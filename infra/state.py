@@ -12,6 +12,7 @@ Layout of the state directory (``<root>/.infra/``, git-ignored by its own ``.git
     runs/<run id>/tmp/              the nox parent's temp files (nox's child reports), removed at exit
     testmon/<session>-<digest>.*    testmon data, read records and restore spec per pytest group
     durations/<session>.json        per-test durations (xdist sizing, reports)
+    warm/<key>.*                    warm pytest processes: socket, record, manifest, log (``infra.warm``)
 
 ``infra.rundirs`` looks after a run's directory over its life (begun, ended, swept when its
 parent was killed, pruned to the last ``keep-runs``).
@@ -159,6 +160,10 @@ def ledger_path(root: Path, environ: Mapping[str, str] | None = None) -> Path:
 
 def sessions_cache(root: Path) -> Path:
     return root_dir(root) / "sessions.json"
+
+
+def warm_dir(root: Path) -> Path:
+    return root_dir(root) / "warm"
 
 
 def runs_dir(root: Path) -> Path:

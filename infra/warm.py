@@ -80,7 +80,9 @@ def command(python: str, pytest_args: Sequence[str]) -> list[str]:
 
 
 def warm_dir(root: Path) -> Path:
-    return root / ".infra" / "warm"
+    from infra import state  # paths under .infra/ have one owner
+
+    return state.warm_dir(root)
 
 
 def key(python: str, cwd: str, env: Mapping[str, str]) -> str:
