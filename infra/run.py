@@ -281,6 +281,22 @@ def _returncode(status: int) -> int:
     return os.WEXITSTATUS(status)
 
 
+def detach(cmd: Sequence[str], *, cwd: Path | str, env: Mapping[str, str], log: Path) -> int:
+    """Start a process meant to outlive us (a warm pytest process, ``infra.warm``): its own
+    session, so no signal to our group reaches it, output to ``log``; returns its pid. It is
+    the user's to see and stop (``infra warm status|stop``), and stops itself when idle."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        ).pid
+
+
 def stop_tree(pid: int, grace: float = TERMINATE_GRACE_S) -> None:
     """SIGTERM ``pid`` and every descendant, then SIGKILL whatever is left after ``grace``."""
     try:

@@ -187,21 +187,16 @@ def _start(where: Path, k: str, env: Mapping[str, str], cwd: str) -> None:
     ):
         return
     clean = {n: v for n, v in env.items() if not n.startswith(wire.PREFIX) or n in (ROOT_ENV, IDLE_ENV)}
-    with open(where / f"{k}.log", "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "infra.warm_server", str(where), k],
-            cwd=cwd,
-            env=clean,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
+    from infra import run as run_mod
+
+    pid = run_mod.detach(
+        [sys.executable, "-m", "infra.warm_server", str(where), k], cwd=cwd, env=clean, log=where / f"{k}.log"
+    )
     with contextlib.suppress(OSError):  # seen (status, stop) while it preloads; it rewrites this when up
-        (where / f"{k}.json").write_text(json.dumps({"pid": proc.pid, "started": time.time(), "cwd": cwd}))
+        (where / f"{k}.json").write_text(json.dumps({"pid": pid, "started": time.time(), "cwd": cwd}))
     idle = idle_s(env)
     print(
-        f"{LINE}started warm process {proc.pid} for the next runs (stops after {idle:.0f} s idle, "
+        f"{LINE}started warm process {pid} for the next runs (stops after {idle:.0f} s idle, "
         "or `infra warm stop`)",
         file=sys.stderr,
         flush=True,

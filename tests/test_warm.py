@@ -107,29 +107,18 @@ def test_a_changed_preloaded_module_sends_the_run_cold(
     assert _up(root) != pid  # a fresh one for the next runs
 
 
+def _infra_warm(root: Path, action: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "infra", "warm", action]
+    return subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
+
+
 def test_stop_and_status_leave_no_process(started: tuple[Path, dict[str, str], int]) -> None:
     root, _env, pid = started
-    status = subprocess.run(
-        [sys.executable, "-m", "infra", "warm", "status"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert f"pid {pid}" in status.stdout
-    stop = subprocess.run(
-        [sys.executable, "-m", "infra", "warm", "stop"], cwd=root, capture_output=True, text=True, check=False
-    )
+    assert f"pid {pid}" in _infra_warm(root, "status").stdout
+    stop = _infra_warm(root, "stop")
     assert stop.returncode == 0 and str(pid) in stop.stdout
     assert _gone(pid)
-    status = subprocess.run(
-        [sys.executable, "-m", "infra", "warm", "status"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert "no warm pytest process" in status.stdout
+    assert "no warm pytest process" in _infra_warm(root, "status").stdout
     assert not list(warm.warm_dir(root).glob("*.sock"))
 
 
