@@ -22,40 +22,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
 
-from infra import changes, claims, modified, pytest_group, run, selection, triggers, wire
+from infra import changes, claims, modified, pytest_group, run, triggers
+from infra.outcome import Ctx, Options, Outcome
+
+__all__ = ["Options", "decide_all", "rerun_writes", "run_session"]  # Options: callers say execute.Options
 from infra.plan import Member, Runner, Session
 from infra.project import Project
-from infra.results import HookResult, SelectionCounts, SessionResult, Status
-
-
-class Options(NamedTuple):
-    all_files: bool = False
-    full: bool = False  # ignore testmon selection
-    run_id: str = "manual"
-    timeout: float | None = None
-
-
-class _Ctx(NamedTuple):
-    project: Project
-    session: Session
-    change: changes.ChangeSet
-    options: Options
-    deadline: float | None
-    env: dict[str, str]
-
-    @property
-    def root(self) -> Path:
-        return self.project.root
-
-    def remaining(self) -> float | None:
-        return None if self.deadline is None else max(0.1, self.deadline - time.monotonic())
-
-    def expired(self) -> bool:
-        return self.deadline is not None and time.monotonic() >= self.deadline
+from infra.results import HookResult, SessionResult, Status
 
 
 def decide_all(
@@ -88,10 +63,10 @@ def run_session(
     change = change or changes.find(project.root, environ, force_all=options.all_files)
     timeout = options.timeout or project.settings.session_timeout
     env = _child_env(environ)
-    ctx = _Ctx(project, session, change, options, start + timeout, env)
+    ctx = Ctx(project, session, change, options, start + timeout, env)
     if decided is None:
         decided = decide_all(project, environ, change, session.members)
-    outcome = _Outcome()
+    outcome = Outcome()
     own = [m for m in session.members if m.runner is not Runner.HOST and decided[m.hook.key].runs]
     if own:
         claims.begin(project.root, options.run_id, name)
@@ -121,122 +96,6 @@ def run_session(
         tests=outcome.counts(),
         timed_out=ctx.expired(),
     )
-
-
-class _Charge(NamedTuple):
-    """A hook's result before pre-commit's modified-files check, and the files it is charged with
-    (file -> evidence, ``infra.claims``). ``output``: what to print if the charge stands."""
-
-    result: HookResult
-    files: Mapping[str, int]
-    output: str = ""
-    rerunnable: bool = False  # a direct hook: ``infra.ties`` may run it again to settle a tie
-
-
-class _Outcome:
-    def __init__(self) -> None:
-        self.hooks: dict[str, HookResult] = {}
-        self.pending: dict[str, _Charge] = {}
-        self.cpu_s = 0.0
-        self.peak_rss_mb = 0.0
-        self.selected: int | None = None
-        self.deselected = 0
-        self.failed_tests = 0
-        self.modes: list[selection.Decision] = []
-        self.workers = 0
-        self.tree: modified.Snapshot = {}
-        self.start: modified.Snapshot = {}  # the tree when the session's first hook started
-        self.longest_s = 0.0  # the longest single test or hook process (a push's lower bound)
-
-    def fork(self) -> _Outcome:
-        """A fresh outcome for one of several pytest processes run at once (merged after)."""
-        forked = _Outcome()
-        forked.tree = self.tree
-        return forked
-
-    def merge(self, other: _Outcome) -> None:
-        self.hooks.update(other.hooks)
-        self.pending.update(other.pending)
-        self.cpu_s += other.cpu_s
-        self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
-        if other.selected is not None:
-            self.selected = (self.selected or 0) + other.selected
-        self.deselected += other.deselected
-        self.failed_tests += other.failed_tests
-        self.modes += other.modes
-        self.workers = max(self.workers, other.workers)
-        self.longest_s = max(self.longest_s, other.longest_s)
-
-    def tree_changes(self, root: Path) -> list[str]:
-        """Files the last hook left modified (pre-commit's check); moves the snapshot on."""
-        after = modified.snapshot(root)
-        changed, self.tree = modified.changed(self.tree, after), after
-        return changed
-
-    def show(self, result: run.Result, *, failed: bool) -> None:
-        if failed or os.environ.get(wire.VERBOSE):
-            print(f"$ {shlex.join(result.cmd)}\n{result.output.rstrip()}", flush=True)
-
-    def add(self, hook: HookResult) -> None:
-        self.hooks[hook.key] = hook
-
-    def charge(
-        self, result: HookResult, files: Mapping[str, int], output: str = "", *, rerunnable: bool = False
-    ) -> None:
-        """``result``, unless the files it is charged with say otherwise once settled."""
-        if files:
-            self.pending[result.key] = _Charge(result, files, output, rerunnable)
-        else:
-            self.add(result)
-
-    def settle(self, ctx: _Ctx) -> None:
-        """Publish this session's charges, then keep each one no other session holds stronger
-        evidence for; a hook left with a charge fails, naming the files."""
-        mine: dict[str, int] = {}
-        for c in self.pending.values():
-            for path, level in c.files.items():
-                mine[path] = max(level, mine.get(path, claims.UNSEEN))
-        claims.publish(ctx.root, ctx.options.run_id, ctx.session.name, mine)
-        if not self.pending:
-            return
-        elsewhere = claims.others(ctx.root, ctx.options.run_id, ctx.session.name, ctx.deadline)
-        ties: dict[str, claims.Tie] = {}
-        for key, c in self.pending.items():
-            kept = sorted(p for p, level in c.files.items() if level >= elsewhere.get(p, claims.UNSEEN))
-            if kept and c.rerunnable and all(c.files[p] <= claims.TIMED for p in kept):
-                clean = [p for p in kept if p not in self.start]  # restorable from the index
-                ties[key] = claims.Tie(tuple(kept), tuple(clean), c.result.to_dict())
-            result = c.result
-            if kept:
-                why = f"files were modified by this hook: {', '.join(kept)}"
-                failed = result.status is Status.FAILED
-                result = replace(
-                    result, status=Status.FAILED, reason=f"{result.reason}; {why}" if failed else why
-                )
-            if c.output and result.status is Status.FAILED:
-                print(c.output, flush=True)
-            self.hooks[key] = result
-        self.pending.clear()
-        if ties:
-            claims.stand(ctx.root, ctx.options.run_id, ctx.session.name, ties)
-
-    def account(self, result: run.Result) -> None:
-        self.cpu_s += result.cpu_s
-        self.peak_rss_mb = max(self.peak_rss_mb, result.peak_rss_mb)
-
-    def counts(self) -> SelectionCounts:
-        if self.selected is None:
-            return SelectionCounts(mode="none", why="no pytest hook ran", longest_s=self.longest_s)
-        modes = sorted({d.mode for d in self.modes})
-        return SelectionCounts(
-            selected=self.selected,
-            deselected=self.deselected,
-            failed=self.failed_tests,
-            mode="+".join(modes),
-            why="; ".join(sorted({d.why for d in self.modes})),
-            workers=self.workers,
-            longest_s=self.longest_s,
-        )
 
 
 def _child_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -277,7 +136,7 @@ def _pytest_groups(session: Session, decided: Mapping[str, triggers.Trigger]) ->
     return [pytest_group.Group(k, tuple(v)) for k, v in groups.items()]
 
 
-def _run_direct(ctx: _Ctx, member: Member, trig: triggers.Trigger, outcome: _Outcome) -> None:
+def _run_direct(ctx: Ctx, member: Member, trig: triggers.Trigger, outcome: Outcome) -> None:
     from pre_commit.xargs import partition
 
     hook = member.hook
@@ -356,7 +215,7 @@ def _missing_tool(member: Member, env: Mapping[str, str]) -> str | None:
 # --- through pre-commit ---------------------------------------------------------------------------
 
 
-def _run_pre_commit(ctx: _Ctx, members: Sequence[Member], outcome: _Outcome) -> None:
+def _run_pre_commit(ctx: Ctx, members: Sequence[Member], outcome: Outcome) -> None:
     """Remote, meta and other-language hooks, through the repository's host (pre-commit or prek)."""
     import yaml
 

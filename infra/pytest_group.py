@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import json
 import re
 import shlex
 import sys
@@ -29,11 +28,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from infra import (
     attribution,
-    claims,
     modified,
+    pytest_verdicts,
     reads,
     resources,
-    restore,
     run,
     selection,
     warm,
@@ -45,7 +43,7 @@ from infra.results import HookResult, Status
 
 if TYPE_CHECKING:
     from infra import triggers
-    from infra.execute import _Ctx, _Outcome
+    from infra.outcome import Ctx, Outcome
 
 SPLIT_S = 30.0  # a hook's recorded test time that pays for a pytest process of its own ...
 SPLIT_REST_S = 10.0  # ... when the rest of its group would wait at least this long behind it
@@ -64,7 +62,7 @@ def union_targets(target_lists: Sequence[Sequence[str]]) -> list[str]:
 
 
 def run_all(
-    ctx: _Ctx, groups: Sequence[Group], decided: Mapping[str, triggers.Trigger], outcome: _Outcome
+    ctx: Ctx, groups: Sequence[Group], decided: Mapping[str, triggers.Trigger], outcome: Outcome
 ) -> list[Member]:
     """Run a session's pytest groups; returns the members to run as written instead.
 
@@ -88,7 +86,7 @@ def run_all(
     return [m for part in done for m in part]
 
 
-def _split_long(ctx: _Ctx, group: Group, decided: Mapping[str, triggers.Trigger]) -> list[Group]:
+def _split_long(ctx: Ctx, group: Group, decided: Mapping[str, triggers.Trigger]) -> list[Group]:
     """``group``, or its longest hook alone (first) and the rest, when that pays (see ``run_all``)."""
     if len(group.members) < 2 or resources.cpu_count() < 2 or resources.jobs_from_env(ctx.session.name) > 1:
         return [group]
@@ -109,7 +107,7 @@ def _split_long(ctx: _Ctx, group: Group, decided: Mapping[str, triggers.Trigger]
 
 
 def run_group(
-    ctx: _Ctx, group: Group, decided: Mapping[str, triggers.Trigger], outcome: _Outcome
+    ctx: Ctx, group: Group, decided: Mapping[str, triggers.Trigger], outcome: Outcome
 ) -> list[Member]:
     """Run the group; returns the members to run as written instead (their wrapper said so)."""
     by_effect: dict[str, tuple[wrappers.Effect, list[Member]]] = {}
@@ -139,7 +137,7 @@ def run_group(
     return as_written
 
 
-def _settle_without_pytest(members: Sequence[Member], outcome: _Outcome) -> None:
+def _settle_without_pytest(members: Sequence[Member], outcome: Outcome) -> None:
     """Every test these hooks own is known to be unaffected: they pass without a pytest process."""
     outcome.selected = outcome.selected or 0
     for m in members:
@@ -151,13 +149,13 @@ def _settle_without_pytest(members: Sequence[Member], outcome: _Outcome) -> None
 
 
 def _run_members(
-    ctx: _Ctx,
+    ctx: Ctx,
     group_key: str,
     found: wrappers.Effect,
     members: list[Member],
     decided: Mapping[str, triggers.Trigger],
     decision: selection.Decision,
-    outcome: _Outcome,
+    outcome: Outcome,
 ) -> None:
     written = {m.hook.key: m.pytest_targets(decided[m.hook.key].filenames) for m in members}
     targets = {m.hook.key: m.repo_targets(decided[m.hook.key].filenames) for m in members}
@@ -167,11 +165,15 @@ def _run_members(
         outcome.account(result)
         for m in members:
             if m.hook.key in missing:
-                outcome.add(_failed(m, f"pytest: not found: {', '.join(missing[m.hook.key])}", result))
+                outcome.add(
+                    pytest_verdicts.failed(m, f"pytest: not found: {', '.join(missing[m.hook.key])}", result)
+                )
         outcome.show(result, failed=True)
         rest = [m for m in members if m.hook.key not in missing]
         for m in _broken(rest, targets, report):  # every target failed to collect: known already
-            outcome.add(_failed(m, f"collection error in {', '.join(targets[m.hook.key])}", result))
+            outcome.add(
+                pytest_verdicts.failed(m, f"collection error in {', '.join(targets[m.hook.key])}", result)
+            )
         rest = [m for m in rest if m.hook.key not in outcome.hooks]
         if rest:
             _run_members(ctx, group_key, found, rest, decided, decision, outcome)
@@ -219,7 +221,7 @@ def _not_found(output: str, cwd: Path, written: Mapping[str, Sequence[str]]) -> 
 
 
 def _pytest(
-    ctx: _Ctx,
+    ctx: Ctx,
     found: wrappers.Effect,
     targets: Sequence[str],
     members: Sequence[Member],
@@ -261,100 +263,24 @@ def _pytest(
         result = run.run(cmd, cwd=found.cwd, env=env, timeout=ctx.remaining())
         for line in warm.said(result.output) if warm_path else ():
             print(line, flush=True)
-        report = _read_report(report_path)
+        report = pytest_verdicts.read_report(report_path)
     return report, result
 
 
-def _read_report(path: Path) -> attribution.PytestReport | None:
-    """The plugin's report, with every process's outside-test records (xdist workers too)."""
-    try:
-        data = json.loads(path.read_text())
-        sides = [json.loads(side.read_text()) for side in path.parent.glob(f"{path.name}.outside-*")]
-        readers: dict[str, set[str]] = {}
-        for side in sides:
-            for p, modules in side["readers"].items():
-                readers.setdefault(p, set()).update(modules)
-        return attribution.PytestReport(
-            data["exitstatus"],
-            data["tests"],
-            data["collect_errors"],
-            data["deselected"],
-            data["durations"],
-            data["reads"],
-            sorted({r for side in sides for r in side["outside"]}),
-            writes=data.get("writes", {}),
-            outside_writes=sorted({w for side in sides for w in side["outside_writes"]}),
-            readers={p: sorted(m) for p, m in readers.items()},
-            rootdir=next((side["rootdir"] for side in sides), "."),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _failed(member: Member, reason: str, result: run.Result) -> HookResult:
-    return HookResult(
-        key=member.hook.key, id=member.hook.id, status=Status.FAILED, reason=reason, wall_s=result.wall_s
-    )
-
-
-def _modifiers(
-    report: attribution.PytestReport | None,
-    members: Sequence[Member],
-    targets: Mapping[str, Sequence[str]],
-    paths: Sequence[str],
-) -> dict[str, dict[str, int]]:
-    """Hook key -> the modified files charged to it, each with its evidence (``infra.claims``):
-    the hooks whose tests wrote the file; when no test of theirs did, every hook of the process
-    if something in it wrote or could have written it; else it was another session's doing."""
-    blamed: dict[str, dict[str, int]] = {}
-    for path in paths:
-        writers = [tid for tid, ws in (report.writes if report else {}).items() if path in ws]
-        level = _evidence(report, path, bool(writers))
-        if level is None:
-            continue
-        owners = [
-            m.hook.key
-            for m in members
-            if any(attribution.owns(t, w) for t in targets[m.hook.key] for w in writers)
-        ]
-        for key in owners or [m.hook.key for m in members]:
-            blamed.setdefault(key, {})[path] = level
-    return blamed
-
-
-def _evidence(report: attribution.PytestReport | None, path: str, written: bool) -> int | None:
-    """How strongly this process is shown to have written ``path`` (None: not at all).
-
-    Python-level writes are recorded, by tests and outside them (``RECORDED``). Unrecorded, a
-    process it started may have (``TIMED``: as opaque as any hook process), or C code behind a
-    file a test or start-up opened, SQLite say (``UNSEEN``: weaker than a process that was
-    running at the time, so a direct hook beside it keeps that charge).
-    """
-    if report is None:
-        return claims.TIMED
-    if written or path in report.outside_writes:
-        return claims.RECORDED
-    if any(restore.SUBPROCESS in reads for reads in report.reads.values()):
-        return claims.TIMED
-    if path in report.outside or any(path in reads for reads in report.reads.values()):
-        return claims.UNSEEN
-    return None
-
-
 def _attribute(
-    ctx: _Ctx,
+    ctx: Ctx,
     group_key: str,
     members: Sequence[Member],
     targets: Mapping[str, Sequence[str]],
     report: attribution.PytestReport | None,
     result: run.Result,
     decision: selection.Decision,
-    outcome: _Outcome,
+    outcome: Outcome,
 ) -> None:
     outcome.account(result)
     ended = time.time()
     changed = modified.written_during(ctx.root, outcome.tree_changes(ctx.root), ended - result.wall_s, ended)
-    blamed = _modifiers(report, members, targets, changed)
+    blamed = pytest_verdicts.modifiers(report, members, targets, changed)
     if report is not None:
         selection.remember_durations(ctx.project, ctx.session, report.durations)
         tracked = decision.env.get(selection.TRACK_ENV) != "0"
@@ -376,7 +302,7 @@ def _attribute(
         outcome.longest_s = max([outcome.longest_s, *report.durations.values()])
         outcome.deselected += report.deselected
         outcome.failed_tests += sum(o == "failed" for o in report.tests.values())
-    verdicts = [_verdict(m, targets[m.hook.key], report, result, decision) for m in members]
+    verdicts = [pytest_verdicts.verdict(m, targets[m.hook.key], report, result, decision) for m in members]
     for v in verdicts:
         outcome.charge(v, blamed.get(v.key, {}))
     failed = bool(blamed) or any(v.status is Status.FAILED for v in verdicts)
@@ -385,7 +311,7 @@ def _attribute(
         _keep_log(ctx, result)
 
 
-def _keep_log(ctx: _Ctx, result: run.Result) -> None:
+def _keep_log(ctx: Ctx, result: run.Result) -> None:
     """A failing pytest process's whole output, kept with the run's verdicts (best effort)."""
     from infra import state
 
@@ -394,25 +320,3 @@ def _keep_log(ctx: _Ctx, result: run.Result) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as log:
             log.write(f"$ {shlex.join(result.cmd)}\n{result.output}\n")
-
-
-def _verdict(
-    m: Member,
-    targets: Sequence[str],
-    report: attribution.PytestReport | None,
-    result: run.Result,
-    decision: selection.Decision,
-) -> HookResult:
-    if result.timed_out:
-        return _failed(m, "timed out", result)
-    if report is None or (report.exitstatus in (2, 3, 4) and not report.tests):
-        return _failed(m, f"pytest exited {result.returncode} without results", result)
-    v = attribution.verdict(targets, report, narrowed=decision.narrowed(m.hook.key))
-    return HookResult(
-        key=m.hook.key,
-        id=m.hook.id,
-        status=Status.FAILED if v.failed else Status.PASSED,
-        reason=v.reason,
-        wall_s=result.wall_s,
-        failed_tests=v.failed_tests,
-    )
