@@ -9,7 +9,7 @@ session-timeout = 900                # seconds before a hung session is stopped
 always-full = ["hook-id"]            # never narrowed by testmon (tests that use subprocesses)
 run-as-written = ["hook-id"]         # never merged into a consolidated pytest call
 xdist = false                        # pytest-xdist where recorded durations say it pays
-warm = false                         # pytest forked from a preloaded process (env INFRA_WARM wins)
+warm = true                          # pytest forked from a warm process, outside CI (env INFRA_WARM wins)
 
 [tool.infra.sessions]                # put hooks in sessions of your choosing
 docs = ["check-links", "validate-adr-index"]
@@ -45,7 +45,7 @@ class Settings(NamedTuple):
     sessions: Mapping[str, str]  # hook id -> session name
     keep_runs: int = state.KEEP_RUNS
     xdist: bool = False  # opt-in: tests may behave differently under xdist (PYTEST_XDIST_WORKER)
-    warm: bool = False  # opt-in: pytest forked from a preloaded process (infra.warm)
+    warm: bool = True  # pytest forked from a preloaded process (infra.warm); never in CI
 
     @property
     def state_dir(self) -> Path:
@@ -78,12 +78,12 @@ def load(root: Path, environ: Mapping[str, str] | None = None) -> Settings:
         sessions=_sessions(table.get("sessions", {}), pyproject),
         keep_runs=_keep_runs(table, pyproject),
         xdist=_bool(table, "xdist", pyproject),
-        warm=_bool(table, "warm", pyproject),
+        warm=_bool(table, "warm", pyproject, default=True),
     )
 
 
-def _bool(table: dict[str, Any], key: str, path: Path) -> bool:
-    value = table.get(key, False)
+def _bool(table: dict[str, Any], key: str, path: Path, default: bool = False) -> bool:
+    value = table.get(key, default)
     if not isinstance(value, bool):
         raise ConfigError(f"{path}: [tool.infra] {key} must be true or false")
     return value

@@ -1,8 +1,8 @@
 """Warm pytest: the import-heavy part of start-up paid once per environment, not once per push.
 
 A real service's pytest process spends most of its start-up importing third-party libraries
-(web frameworks, SDKs, pydantic models) before the first test runs. With ``[tool.infra] warm =
-true`` (or ``INFRA_WARM=1``) a pytest run goes through ``python -m infra.warm run -- ARGS``:
+(web frameworks, SDKs, pydantic models) before the first test runs. Unless ``[tool.infra] warm =
+false`` (or ``INFRA_WARM=0``, or in CI) a pytest run goes through ``python -m infra.warm run -- ARGS``:
 
 - The first run is cold (a plain ``python -m pytest``); our plugin records which modules it
   imported from outside the repository (``MANIFEST_ENV``). Then a *warm process* starts in the
@@ -22,7 +22,8 @@ cold). Anything unexpected sends the run down the cold path: the warm path can c
 a verdict.
 
 Lifetime: a warm process stops after ``INFRA_WARM_IDLE`` seconds without a run (default 900),
-with ``infra warm stop``, or when stale; ``infra warm status`` lists them. Every run that uses or
+an hour after it started (``MAX_AGE_S``: what was imported then is not kept for days), with
+``infra warm stop``, or when stale; ``infra warm status`` lists them. Every run that uses or
 starts one prints one ``infra-warm:`` line, which the push output shows. A child dies with its
 run: it watches the connection and kills its own process group when the client goes away
 (timeout, ^C, a killed push).
@@ -58,8 +59,10 @@ MANIFEST_ENV = wire.WARM_MANIFEST
 ROOT_ENV = wire.REPO_ROOT
 LINE = "infra-warm: "
 DEFAULT_IDLE_S = 900.0
-_VOLATILE = frozenset(
-    {"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION"}
+MAX_AGE_S = 3600.0
+_VOLATILE = frozenset(  # set per run or per pytest group (testmon reads its data file when it
+    # configures, never at import), so never part of what a warm process must share
+    {"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION", "TESTMON_DATAFILE"}
     | {f"PRE_COMMIT_{n}" for n in ("FROM_REF", "TO_REF", "REMOTE_NAME", "REMOTE_URL", "REMOTE_BRANCH")}
     | {"PRE_COMMIT_LOCAL_BRANCH"}
 )
@@ -71,8 +74,14 @@ def usable() -> bool:
 
 
 def wanted(setting: bool, environ: Mapping[str, str]) -> bool:
+    """``INFRA_WARM=1``/``0`` decides; else the setting (on by default), never in CI (one run
+    per machine: nothing to reuse, and a process left behind)."""
+    from infra import fingerprint
+
     flag = environ.get(ENV, "")
-    return usable() and (flag == "1" or (setting and flag != "0"))
+    if flag in ("0", "1"):
+        return usable() and flag == "1"
+    return usable() and setting and not fingerprint.is_ci(environ)
 
 
 def command(python: str, pytest_args: Sequence[str]) -> list[str]:
@@ -180,11 +189,8 @@ def _alive(pid: int) -> bool:
 
 def _start(where: Path, k: str, env: Mapping[str, str], cwd: str) -> None:
     """Start the warm process for later runs, unless one is up or the last one refused."""
-    if (
-        not (where / f"{k}.modules").is_file()
-        or (where / f"{k}.refused").exists()
-        or _record(where / f"{k}.json")
-    ):
+    record = where / f"{k}.json"
+    if not (where / f"{k}.modules").is_file() or (where / f"{k}.refused").exists() or not _claim(record):
         return
     clean = {n: v for n, v in env.items() if not n.startswith(wire.PREFIX) or n in (ROOT_ENV, IDLE_ENV)}
     from infra import run as run_mod
@@ -193,7 +199,7 @@ def _start(where: Path, k: str, env: Mapping[str, str], cwd: str) -> None:
         [sys.executable, "-m", "infra.warm_server", str(where), k], cwd=cwd, env=clean, log=where / f"{k}.log"
     )
     with contextlib.suppress(OSError):  # seen (status, stop) while it preloads; it rewrites this when up
-        (where / f"{k}.json").write_text(json.dumps({"pid": pid, "started": time.time(), "cwd": cwd}))
+        record.write_text(json.dumps({"pid": pid, "started": time.time(), "cwd": cwd}))
     idle = idle_s(env)
     print(
         f"{LINE}started warm process {pid} for the next runs (stops after {idle:.0f} s idle, "
@@ -201,6 +207,30 @@ def _start(where: Path, k: str, env: Mapping[str, str], cwd: str) -> None:
         file=sys.stderr,
         flush=True,
     )
+
+
+def _claim(record: Path) -> bool:
+    """Whether this run may start the key's warm process: two runs of the same configuration
+    ending together (a long hook split into its own process) start one, not two."""
+    for _ in range(2):
+        try:
+            os.close(os.open(record, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            return True
+        except FileExistsError:
+            if _record(record) is not None or time.time() - _mtime(record) < 5:
+                return False  # up, or being started right now
+            with contextlib.suppress(OSError):
+                record.unlink()  # a dead one's record
+        except OSError:
+            return False
+    return False
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def idle_s(env: Mapping[str, str]) -> float:

@@ -28,7 +28,9 @@ import pytest
 
 from infra import wire
 
-VOLATILE = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION", "PYTEST_CURRENT_TEST"})
+VOLATILE = frozenset(
+    {"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION", "PYTEST_CURRENT_TEST", "TESTMON_DATAFILE"}
+)
 
 
 def kept_env(name: str) -> bool:

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.warm import HEADER, idle_s
+from infra.warm import HEADER, MAX_AGE_S, idle_s
 
 
 def serve(where: Path, k: str) -> int:
@@ -62,6 +62,7 @@ def serve(where: Path, k: str) -> int:
     }
     record.write_text(json.dumps(about))
     idle, last = idle_s(os.environ), time.monotonic()
+    born = last
     while True:
         for pid in list(children):
             try:
@@ -72,7 +73,7 @@ def serve(where: Path, k: str) -> int:
         try:
             conn, _ = listener.accept()
         except TimeoutError:
-            if not children and time.monotonic() - last > idle:
+            if not children and (time.monotonic() - last > idle or time.monotonic() - born > MAX_AGE_S):
                 return 0
             continue
         last = time.monotonic()
@@ -83,7 +84,7 @@ def serve(where: Path, k: str) -> int:
                 fds, request = _receive(conn)
             except (OSError, ValueError, struct.error):  # a client gone mid-request
                 continue
-            stale = _stale(files, venv)
+            stale = _stale(files, venv) or ("up for an hour" if time.monotonic() - born > MAX_AGE_S else "")
             if stale:
                 for fd in fds:
                     os.close(fd)

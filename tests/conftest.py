@@ -31,6 +31,8 @@ def _isolated_env(
     # Tests rewrite a module within the same second at the same size; a timestamp-based .pyc
     # would then be reused with the old code. No bytecode files: every edit is seen.
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    # No warm pytest processes left behind by a test's pushes (tests/test_warm.py turns it on).
+    monkeypatch.setenv("INFRA_WARM", "0")
     # A developer's push, even when the suite itself runs in CI (CI=true makes sessions full).
     for var in (
         "PRE_COMMIT_FROM_REF",

@@ -263,9 +263,11 @@ def test_key_ignores_only_per_run_variables() -> None:
     assert base != warm.key("py3", "/r", {"PATH": "/bin"})
 
 
-def test_wanted_follows_the_setting_unless_the_environment_says(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wanted_follows_the_setting_unless_the_environment_says() -> None:
     assert warm.wanted(True, {}) and not warm.wanted(False, {})
     assert warm.wanted(False, {warm.ENV: "1"}) and not warm.wanted(True, {warm.ENV: "0"})
+    assert not warm.wanted(True, {"CI": "true"})  # one run per CI machine: nothing to reuse
+    assert warm.wanted(True, {"CI": "true", warm.ENV: "1"})
 
 
 def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
@@ -277,10 +279,11 @@ def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
         "    language: system\n    pass_filenames: false\n"
     )
     write(root, {".pre-commit-config.yaml": config, "noxfile.py": "import infra.sessions\n\ninfra.sessions.register()\n",
-                 ".gitignore": ".infra/\n__pycache__/\n", "pyproject.toml": "[tool.infra]\nwarm = true\n",
+                 ".gitignore": ".infra/\n__pycache__/\n", "pyproject.toml": "[tool.infra]\n",
                  "app.py": "def double(x):\n    return 2 * x\n", "tests/test_v.py": "import app\n\ndef test_v():\n    assert app.double(1) == 2\n"})  # fmt: skip
     commit(root, "base")
     env = {**os.environ, warm.IDLE_ENV: "60"}
+    del env[warm.ENV]  # on by default: the setting decides
     try:
         first = subprocess.run([sys.executable, "-m", "nox", "-t", "prepush", "--", "--all-files"], cwd=root, env=env, capture_output=True, text=True, check=False)  # fmt: skip
         assert first.returncode == 0 and "infra-warm: started warm process" in first.stdout, (
@@ -329,3 +332,28 @@ def test_small_parts(tmp_path: Path) -> None:
     gone.wait()
     assert not warm._alive(gone.pid)
     assert warm.said("a\ninfra-warm: x\nb") == ["infra-warm: x"]
+
+
+def test_two_runs_ending_together_start_one_warm_process(tmp_path: Path) -> None:
+    """A long hook split into its own pytest process: two cold runs of one configuration."""
+    root, env = _setup(tmp_path)
+    argv = warm.command(
+        sys.executable, ["-p", "infra.pytest_report", "-q", "-p", "no:cacheprovider", "tests"]
+    )
+    runs = [
+        subprocess.Popen(argv, cwd=root, env={**env, "INFRA_PYTEST_REPORT": str(tmp_path / f"r{i}.json")},
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for i in range(2)
+    ]  # fmt: skip
+    try:
+        said = [r.communicate(timeout=120)[1] for r in runs]
+        assert sum("started warm process" in s for s in said) == 1, said
+        pid = _up(root)
+        servers = [
+            p
+            for p in psutil.process_iter(["cmdline"])
+            if str(warm.warm_dir(root)) in " ".join(p.info["cmdline"] or [])
+        ]
+        assert [p.pid for p in servers] == [pid]
+    finally:
+        warm.stop(root)
