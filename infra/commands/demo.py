@@ -72,6 +72,13 @@ def run(args: argparse.Namespace) -> int:
     write_line()
     for line in demo.render_verdicts(scenarios):
         write_line(line)
+    from infra import warm
+
+    stopped = warm.stop(root)  # a demo is one-shot: leave no warm pytest process behind
+    if stopped:
+        write_line(
+            f"\nstopped the {len(stopped)} warm pytest process(es) the full run started for the incremental one"
+        )
     write_line(f"\noutputs: {root / '.infra' / 'demo'}; per-session results: {root / '.infra' / 'runs'}")
     nox = Path(sys.executable).parent / "nox"  # the environment infra runs in; its bin/ may not be on PATH
     write_line(f"try it yourself: cd {root} && {nox} -t prepush -- --all-files")
