@@ -25,6 +25,7 @@ class PytestReport(NamedTuple):
     outside_writes: Sequence[str] = ()  # written outside any test
     readers: Mapping[str, list[str]] = {}  # path read -> repository modules whose code read it
     rootdir: str = "."  # pytest's rootdir, relative to the repository
+    cpu_s: float = 0.0  # the pytest process's own CPU (and its reaped children's): a warm child's
 
 
 class Verdict(NamedTuple):

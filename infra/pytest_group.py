@@ -278,6 +278,8 @@ def _attribute(
     outcome: Outcome,
 ) -> None:
     outcome.account(result)
+    if report is not None and any("forked from warm process" in line for line in warm.said(result.output)):
+        outcome.cpu_s += report.cpu_s  # the forked child is not in the client's process tree
     ended = time.time()
     changed = modified.written_during(ctx.root, outcome.tree_changes(ctx.root), ended - result.wall_s, ended)
     blamed = pytest_verdicts.modifiers(report, members, targets, changed)

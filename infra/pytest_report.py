@@ -112,10 +112,20 @@ class _Recorder:
             "writes": self.writes,
             "collect_errors": self.collect_errors,
             "deselected": self.deselected - (self.restorer.restored if self.restorer else 0),
+            "cpu_s": _cpu_s(),
         }
         tmp = self.out.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         os.replace(tmp, self.out)
+
+
+def _cpu_s() -> float:
+    """This process's CPU and its reaped children's (xdist workers): a forked warm child's
+    (``infra.warm``) is not seen by the session's ``wait4``, so the report carries it."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, 3)
 
 
 def _start_timeline() -> list[Any]:

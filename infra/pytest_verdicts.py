@@ -38,6 +38,7 @@ def read_report(path: Path) -> attribution.PytestReport | None:
             outside_writes=sorted({w for side in sides for w in side["outside_writes"]}),
             readers={p: sorted(m) for p, m in readers.items()},
             rootdir=next((side["rootdir"] for side in sides), "."),
+            cpu_s=float(data.get("cpu_s", 0.0)),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -15,8 +15,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from infra import warm
-from tests.conftest import commit, git, git_dir, write
+from infra import results, warm
+from tests.conftest import commit, git_dir, write
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not warm.usable(), reason="Linux only")]
 
@@ -270,6 +270,9 @@ def test_wanted_follows_the_setting_unless_the_environment_says() -> None:
     assert warm.wanted(True, {"CI": "true", warm.ENV: "1"})
 
 
+BUSY = "import time\n\ndef busy():\n    start = time.process_time()\n    while time.process_time() - start < 0.6:\n        pass\n\n"
+
+
 def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
     """Through nox: one `infra-warm:` line in the push output, the same verdicts as cold."""
     root = tmp_path / "p"
@@ -280,7 +283,7 @@ def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
     )
     write(root, {".pre-commit-config.yaml": config, "noxfile.py": "import infra.sessions\n\ninfra.sessions.register()\n",
                  ".gitignore": ".infra/\n__pycache__/\n", "pyproject.toml": "[tool.infra]\n",
-                 "app.py": "def double(x):\n    return 2 * x\n", "tests/test_v.py": "import app\n\ndef test_v():\n    assert app.double(1) == 2\n"})  # fmt: skip
+                 "app.py": "def double(x):\n    return 2 * x\n", "tests/test_v.py": BUSY + "import app\n\ndef test_v():\n    busy()\n    assert app.double(1) == 2\n"})  # fmt: skip
     commit(root, "base")
     env = {**os.environ, warm.IDLE_ENV: "60"}
     del env[warm.ENV]  # on by default: the setting decides
@@ -295,7 +298,10 @@ def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
         second = subprocess.run([sys.executable, "-m", "nox", "-t", "prepush", "--", "--all-files"], cwd=root, env=env, capture_output=True, text=True, check=False)  # fmt: skip
         assert second.returncode == 1 and "infra-warm: pytest forked from warm process" in second.stdout
         assert "FAILED unit: 1 of 1 tests failed" in second.stdout, second.stdout
-        git(root, "status")
+        session = next(
+            r for r in results.read_run(root, results.latest_run(root) or "") if r.session == "pytest"
+        )
+        assert session.cpu_s >= 0.5  # the forked child's CPU is the session's too (the ledger, LB)
     finally:
         warm.stop(root)
 
