@@ -112,16 +112,25 @@ def said(output: str) -> list[str]:
 
 
 def run(pytest_args: list[str]) -> int:
+    """The run's exit code: through the warm process when one serves, else cold. The warm path
+    can only cost time: whatever goes wrong on it, the run goes cold, with one line saying why."""
     root = Path(os.environ.get(ROOT_ENV) or os.getcwd())
     cwd, env = os.getcwd(), dict(os.environ)
     k = key(sys.executable, cwd, env)
     where = warm_dir(root)
     os.environ[MANIFEST_ENV] = str(where / f"{k}.modules")
-    code = _warm(where, k, pytest_args, {**env, MANIFEST_ENV: os.environ[MANIFEST_ENV]}, cwd)
+    try:
+        code = _warm(where, k, pytest_args, {**env, MANIFEST_ENV: os.environ[MANIFEST_ENV]}, cwd)
+    except Exception as exc:  # pragma: no cover - defensive: a verdict never depends on the warm path
+        print(f"{LINE}warm path failed ({exc!r}); ran cold", file=sys.stderr)
+        code = None
     if code is not None:
         return code
     code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args])
-    _start(where, k, env, cwd)
+    try:
+        _start(where, k, env, cwd)
+    except Exception as exc:  # pragma: no cover - defensive: the run is done, its exit code stands
+        print(f"{LINE}no warm process started ({exc!r})", file=sys.stderr)
     return code
 
 
