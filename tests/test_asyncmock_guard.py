@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.asyncmock_guard import Finding, read_report
+from infra.asyncmock_armed import Finding
+from infra.asyncmock_guard import read_report
 from infra.errors import FatalError
 
 RUNTIME = Path(__file__).parent / "asyncmock_corpus" / "runtime"
