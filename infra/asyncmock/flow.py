@@ -35,94 +35,28 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from infra.asyncmock.bindings import ASYNC_DUNDERS, ENTER, Bindings, Dest, call_name
 from infra.asyncmock.forms import path_of
-from infra.asyncmock.index import ANY_INDEX, SELF, ModuleIndex, Path, Pos, Scope, position
+from infra.asyncmock.index import SELF, ModuleIndex, Path, Scope, position
+from infra.asyncmock.seen import (
+    MOCK_API,
+    NOT_AWAITED,
+    PATCHER,
+    RVSE,
+    USED_ATTRIBUTES,
+    Evidence,
+    Handle,
+    Seen,
+    assigned,
+    never_called,
+    relate,
+)
 from infra.asyncmock.usage import result_used
 
-RVSE = frozenset({"return_value", "side_effect"})
-PATCHER = "<patcher>"
-NOT_AWAITED = frozenset({"assert_not_awaited", "assert_not_called"})
-MOCK_API = frozenset({"reset_mock", "attach_mock", "mock_add_spec"})
-USED_ATTRIBUTES = frozenset(
-    {"await_count", "await_args", "await_args_list", "call_count", "call_args", "call_args_list", "called"}
-)
 Returns = list[tuple[Dest, Path]]  # returned/yielded mocks found while scanning a scope
 _MAX_PATH = 12
 _MAX_DEPTH = 40
-
-
-class Seen:
-    """What a scan found, as bit flags (plain ints: ``enum.Flag`` arithmetic is slow in this loop)."""
-
-    NONE = 0
-    OWN = 1
-    CHILD = 2
-    USED = 4
-    SAFE = 8
-    ESCAPED = 16
-    LEAK = 32
-
-
-class Evidence:
-    """What one mock's scan saw beyond the flags: awaits whose result is used, configured paths."""
-
-    def __init__(self) -> None:
-        self.awaited: list[tuple[Path, ast.Await]] = []  # mock-relative path of the awaited callable
-        self.configured: set[Path] = set()  # mock-relative paths whose awaited result is configured
-        self.opaque = False
-
-
-def _never_called(node: ast.expr, parent: ast.AST | None) -> bool:
-    """``m.call_count == 0`` / ``m.await_count == 0`` / ``not m.called`` / ``m.called is False``."""
-    if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
-        return True
-    if not (isinstance(parent, ast.Compare) and parent.left is node and len(parent.ops) == 1):
-        return False
-    value = parent.comparators[0]
-    if not isinstance(value, ast.Constant) or value.value not in (0, False):
-        return False
-    return isinstance(parent.ops[0], ast.Eq | ast.Is)
-
-
-class Handle(NamedTuple):
-    """A place in ``scope`` (from ``start`` on) where the object at ``mock`` within the mock lives."""
-
-    scope: Scope
-    path: Path
-    mock: Path
-    start: Pos | None
-
-
-def relate(path: Path, handle: Path) -> tuple[bool, Path] | None:
-    """``(True, rest)`` if ``path`` extends ``handle``; ``(False, rest)`` if it is a proper prefix."""
-    for a, b in zip(path, handle, strict=False):
-        if a != b and not (ANY_INDEX in (a, b) and a[0] == "[" and b[0] == "["):
-            return None
-    if len(path) >= len(handle):
-        return True, path[len(handle) :]
-    return False, handle[len(path) :]
-
-
-def _mockish(value: ast.expr | None) -> bool:
-    """A value that replaces a child with something callable: a mock, a helper, a function."""
-    if isinstance(value, ast.Lambda | ast.Name | ast.Attribute):
-        return True
-    if isinstance(value, ast.Call):
-        name = call_name(value)
-        return name.lower().endswith("mock") or name == "create_autospec"
-    return False
-
-
-def _assigned(rel: Path, value: ast.expr | None) -> int:
-    """What ``<mock>.<rel> = value`` configures."""
-    if not rel or rel[0] == PATCHER:
-        return Seen.NONE
-    if RVSE.intersection(rel):
-        return Seen.OWN if rel[0] in RVSE else Seen.CHILD
-    return Seen.CHILD if _mockish(value) else Seen.NONE
 
 
 class Flow:
@@ -216,7 +150,7 @@ class Flow:
 
     def _stored(self, rel: Path, node: ast.expr) -> int:
         parent = self.ix.parents.get(node)
-        seen = _assigned(rel, parent.value if isinstance(parent, ast.Assign | ast.AnnAssign) else None)
+        seen = assigned(rel, parent.value if isinstance(parent, ast.Assign | ast.AnnAssign) else None)
         if seen:
             configured = next((i for i, part in enumerate(rel) if part in RVSE), len(rel))
             self.evidence.configured.add(rel[:configured])
@@ -231,9 +165,9 @@ class Flow:
         if isinstance(parent, ast.Call) and call_name(parent) == "setattr" and parent.args[:1] == [node]:
             name = parent.args[1] if len(parent.args) == 3 else None
             if isinstance(name, ast.Constant) and isinstance(name.value, str):
-                return _assigned((*rel, name.value), parent.args[2])
+                return assigned((*rel, name.value), parent.args[2])
         if rel and rel[-1] in USED_ATTRIBUTES:
-            never = _never_called(node, parent)
+            never = never_called(node, parent)
             if never:
                 self.evidence.configured.add(rel[:-1])  # asserted never awaited: nothing to configure
             if len(rel) == 1:
