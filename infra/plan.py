@@ -9,7 +9,7 @@ The rules, in order; the first that applies places a hook, and its reason is rec
    start-up is the cost every per-hook invocation paid again (seconds each on a real project),
    so hooks that can share one process must share one session to pay it once.
 4. Everything else gets a domain read from the hook: its id, then its ``files`` filter, script
-   path, test paths and tool, matched against a fixed keyword table (``DOMAINS``).
+   path, test paths and tool, matched against a fixed keyword table (``infra.domains.DOMAINS``).
 5. Anything else goes to ``misc``.
 
 Inside a session, pytest hooks are merged into one pytest invocation only when their
@@ -29,100 +29,10 @@ from typing import Any, NamedTuple
 
 from infra.classify import SYSTEM_LANGUAGES, Classified, Kind, in_cwd
 from infra.config import Hook
+from infra.domains import domain_of
 from infra.pytestcfg import PytestConfig, target_path
 
-DOMAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("types", ("mypy", "pyright", "pytype", "typecheck", "type-check")),
-    ("security", ("bandit", "gitleaks", "private-key", "secret", "trivy", "security", "credential")),
-    (
-        "deployment",
-        (
-            "deploy",
-            "helm",
-            "kube",
-            "k8s",
-            "kustomiz",
-            "terraform",
-            "docker",
-            "compose",
-            "network-polic",
-            "serviceaccount",
-            "service-account",
-            "service_account",
-            "gke",
-            "overlay",
-            "keycloak",
-            "redis",
-            "cors",
-        ),
-    ),
-    ("ci", ("workflow", ".github", "github-action", "actionlint", "pre-push", "git/hooks")),
-    (
-        "docs",
-        (
-            "doc",
-            "mdx",
-            "markdown",
-            r"\.md",
-            "adr",
-            "mermaid",
-            "link",
-            "frontmatter",
-            "mintlify",
-            "readme",
-            "navigation",
-            "code-block",
-            "codeblock",
-        ),
-    ),
-    ("api", ("api", "schema")),
-    ("deps", ("lock", "dependenc", "requirements")),
-    (
-        "meta",
-        (
-            "fixture",
-            "pytest",
-            "sleep",
-            "marker",
-            "e2e",
-            "coverage",
-            "isolation",
-            "mock",
-            "time-bomb",
-            "time_bomb",
-            "dead-test",
-            "test-id",
-            "test_id",
-            "memory",
-            "meta",
-            "regression",
-            "tests/",
-        ),
-    ),
-    (
-        "lint",
-        (
-            "whitespace",
-            "end-of-file",
-            "yaml",
-            "json",
-            "toml",
-            "line-ending",
-            "merge-conflict",
-            "large-file",
-            "black",
-            "isort",
-            "flake8",
-            "ruff",
-            "shellcheck",
-            "format",
-            "lint",
-            "shell",
-        ),
-    ),
-)
 PROJECT_ENV_LAUNCHERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch"})
-_DOMAIN_WORDS = tuple((domain, tuple(w.replace("\\", "") for w in words)) for domain, words in DOMAINS)
 
 
 class Member(NamedTuple):
@@ -233,29 +143,6 @@ def runner_for(hook: Hook, classified: Classified, run_as_written: frozenset[str
 def uses_project_env(launcher: tuple[str, ...]) -> bool:
     """``uv run``/``poetry run``/... with no options, or no launcher: the environment nox runs in."""
     return not launcher or (launcher[0] in PROJECT_ENV_LAUNCHERS and len(launcher) == 2)
-
-
-def domain_of(hook: Hook, classified: Classified) -> tuple[str, str]:
-    """(domain, reason) from the keyword table."""
-    if classified.pytest is not None:
-        for target in classified.pytest.targets:
-            parts = target_path(target).split("/")
-            if len(parts) >= 3 and parts[0] == "tests":
-                return parts[1], f"tests under tests/{parts[1]}/"
-    haystacks = [("id", hook.id), ("files filter", hook.files)]
-    if classified.script:
-        haystacks.append(("script path", classified.script))
-    if classified.pytest is not None:
-        haystacks.append(("test path", " ".join(classified.pytest.targets)))
-    if classified.tool:
-        haystacks.append(("tool", classified.tool))
-    for where, text in haystacks:
-        lowered = text.lower()
-        for domain, words in _DOMAIN_WORDS:
-            for word in words:
-                if word in lowered:  # the table's regexes are literal text (`\.md` is ".md")
-                    return domain, f"{where} mentions {word!r}"
-    return "misc", "no domain keyword matched"
 
 
 def pytest_group_key(classified: Classified, cfg: PytestConfig | None) -> str:
