@@ -15,43 +15,9 @@ from enum import Enum
 from typing import NamedTuple
 
 from infra.config import Hook
+from infra.shell_script import shell_inner, tool_name
 
 SYSTEM_LANGUAGES = frozenset({"system", "unsupported", "script", "unsupported_script"})
-SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
-SHELL_WORDS = frozenset(
-    {
-        "set",
-        "pipefail",
-        "cd",
-        "if",
-        "then",
-        "else",
-        "elif",
-        "fi",
-        "!",
-        "[",
-        "[[",
-        "]",
-        "]]",
-        "command",
-        "which",
-        "type",
-        "test",
-        "exit",
-        "echo",
-        "&&",
-        "||",
-        ";",
-        "source",
-        ".",
-        "export",
-        # the rest of bash's keywords and builtins: never a tool that can be missing
-        *("for", "in", "do", "done", "while", "until", "case", "esac", "select", "function", "time"),
-        *("{", "}", "(", ")", "true", "false", ":", "read", "printf", "shift", "eval", "exec"),
-        *("trap", "return", "local", "declare", "typeset", "unset", "pwd", "alias", "ulimit"),
-        *("umask", "wait", "let", "shopt", "getopts", "hash", "readonly", "builtin", "pushd", "popd"),
-    }
-)
 PYTHONS = frozenset({"python", "python3"})
 RUNNERS = {"poetry": ("run",), "pipenv": ("run",), "pdm": ("run",), "hatch": ("run",), "uv": ("run",)}
 # uv run options that take a value (the rest we see are flags).
@@ -187,52 +153,11 @@ def classify(hook: Hook) -> Classified:
     script = _python_script(argv)
     if script is not None:
         return Classified(Kind.SCRIPT, None, script, None, f"python script {script}")
-    inner = _shell_inner(argv)
+    inner = shell_inner(argv)
     tool = (
-        _tool_name(inner) if inner is not None else _strip_runner(argv)[0] if _strip_runner(argv) else argv[0]
+        tool_name(inner) if inner is not None else _strip_runner(argv)[0] if _strip_runner(argv) else argv[0]
     )
     return Classified(Kind.TOOL, None, None, tool, f"shell/tool command ({tool})")
-
-
-def _shell_inner(argv: list[str]) -> str | None:
-    if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1] in ("-c", "-lc", "-ec"):
-        return argv[2]
-    return None
-
-
-_COMMAND_AHEAD = frozenset(
-    {"if", "then", "else", "elif", "do", "while", "until", "!", "time", "{", "(", "&&", "||", ";", "|"}
-    | {"&", ";;", "fi", "done", "esac", "}", ")"}
-)
-_LOOKUPS = frozenset({"command", "which", "type", "hash"})  # `command -v trivy` names trivy
-
-
-def _tool_name(script: str) -> str:
-    """The first command of a shell script that is not a keyword, builtin or assignment."""
-    try:
-        lexer = shlex.shlex(script, posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        words = list(lexer)
-    except ValueError:
-        return "bash"
-    at_command, head = True, ""  # head: inside a ``for``/``select``/``case`` head until do / )
-    for word in words:
-        if head:
-            head = "" if word in ("do", ")") else head
-            at_command = not head
-        elif word in ("for", "select", "case"):
-            head = word
-        elif word in _COMMAND_AHEAD:
-            at_command = True
-        elif not at_command or "=" in word or word.startswith(("-", "$", "/dev/")):
-            continue
-        elif word in _LOOKUPS:
-            continue  # stays at_command: the looked-up name is the tool
-        elif word in SHELL_WORDS:
-            at_command = False
-        else:
-            return word
-    return "bash"
 
 
 def _strip_runner(argv: list[str]) -> list[str]:
@@ -251,7 +176,7 @@ def _strip_runner(argv: list[str]) -> list[str]:
 
 
 def _pytest_call(argv: list[str]) -> PytestCall | None:
-    inner = _shell_inner(argv)
+    inner = shell_inner(argv)
     if inner is not None:
         return _pytest_in_shell(inner)
     return _pytest_argv(argv, setup="")

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from infra import run, wire
-from infra.classify import PytestCall, _shell_inner
+from infra.classify import PytestCall
+from infra.shell_script import shell_inner
 
 # Environment entries a shell or an activation script sets that do not change a test's outcome
 # once the interpreter is known to be the same (compared without them, and PATH deduplicated).
@@ -69,7 +70,7 @@ def probe_command(entry_argv: list[str], call: PytestCall) -> list[str] | None:
     """The hook's own command with pytest replaced by the probe; None when nothing wraps pytest."""
     word, form = (call.python, "module") if call.python else ("pytest", "script")
     probe = [sys.executable, "-c", _PROBE, word, form]
-    inner = _shell_inner(entry_argv)
+    inner = shell_inner(entry_argv)
     if inner is not None:
         if not call.prefix and not call.launcher:
             return None
