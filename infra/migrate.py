@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from infra import config, yaml_lines
+from infra import config, config_file, yaml_lines
 from infra.config import RUNNER_HOOK_ID, Config, Hook
 from infra.errors import ConfigError
 from infra.migrate_marks import (
@@ -92,7 +92,7 @@ def migrate_text(cfg: Config) -> Migration:
     if not cfg.hooks_for_stage(PRE_PUSH):
         return Migration(cfg.text, (), (), "", False)
     lines = yaml_lines.split(cfg.text)
-    root = yaml.compose(cfg.text, Loader=config._Loader)
+    root = yaml.compose(cfg.text, Loader=config_file.Loader)
     assert root is not None  # load() validated a mapping with repos
     edits: dict[int, str] = {}
     parked = []
@@ -221,7 +221,7 @@ def _check_migration(before: Config, after: Config) -> None:
 
 def _data(text: str) -> Any:
     """The config's data, minus every ``stages``/``default_stages`` and the runner's repo."""
-    data = yaml.load(text, Loader=config._Loader)
+    data = yaml.load(text, Loader=config_file.Loader)
     data.pop("default_stages", None)
     data["repos"] = [r for r in data["repos"] if [h["id"] for h in r["hooks"]] != [RUNNER_HOOK_ID]]
     for repo in data["repos"]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import config
+from infra import config, config_file
 from infra.errors import ConfigError
 from infra.main import main
 
@@ -68,7 +68,7 @@ BROKEN: dict[str, str | bytes] = {
     "id-not-string": "repos:\n- repo: local\n  hooks:\n  - id: [1]\n    name: x\n    entry: 'true'\n    language: system\n",
     "binary-file": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
     "latin-1": "repos: [] # caf\xe9\n".encode("latin-1"),
-    "huge-file": "# " + "x" * (config.MAX_CONFIG_BYTES + 10) + "\n",
+    "huge-file": "# " + "x" * (config_file.MAX_CONFIG_BYTES + 10) + "\n",
     "future-minimum-version": "minimum_pre_commit_version: '99.0.0'\n" + _local(),
 }
 
