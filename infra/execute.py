@@ -78,9 +78,12 @@ def run_session(
             trig = decided[member.hook.key]
             if (member.runner is Runner.DIRECT or member in as_written) and trig.runs:
                 _run_direct(ctx, member, trig, outcome)
-    finally:
+    except BaseException:  # ^C, a stop: say "nothing" so no other session waits on this one
         if own:
-            outcome.settle(ctx)
+            claims.publish(project.root, options.run_id, name, {})
+        raise
+    if own:
+        outcome.settle(ctx)
     delegated = [m for m in session.members if m.runner is Runner.HOST and decided[m.hook.key].runs]
     if delegated:
         _run_pre_commit(ctx, delegated, outcome)

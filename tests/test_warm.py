@@ -309,7 +309,7 @@ def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
 def test_stopped_mid_run_the_run_finishes_cold(started: tuple[Path, dict[str, str], int]) -> None:
     """`infra warm stop` while a run's child works: the run is not lost, it runs again cold."""
     root, env, pid = started
-    write(root, {"tests/test_slow.py": "import time\n\ndef test_slow():\n    time.sleep(2)\n"})
+    write(root, {"tests/test_slow.py": "import time\n\ndef test_slow():\n    time.sleep(6)\n"})
     argv = warm.command(sys.executable, ["-p", "no:cacheprovider", "-q", "tests/test_slow.py"])
     client = subprocess.Popen(
         argv, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
