@@ -153,7 +153,9 @@ def _warm(where: Path, k: str, args: list[str], env: dict[str, str], cwd: str) -
             first = json.loads(stream.readline() or "{}")
             if "pid" not in first:
                 print(
-                    f"{LINE}the warm process {record['pid']} was stale ({first.get('stale')}); ran cold",
+                    f"{LINE}the warm process {record['pid']} was stale ({first['stale']}); ran cold"
+                    if "stale" in first
+                    else f"{LINE}the warm process {record['pid']} stopped before the run started; ran cold",
                     file=sys.stderr,
                 )
                 return None

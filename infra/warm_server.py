@@ -90,7 +90,7 @@ def serve(where: Path, k: str) -> int:
                     os.close(fd)
                 conn.sendall(json.dumps({"stale": stale}).encode() + b"\n")
                 return 0
-            children.add(_fork(conn, listener, fds, request))
+            _fork(conn, listener, fds, request, children)
 
 
 def _cleanup(me: int, children: set[int], *paths: Path) -> None:
@@ -191,29 +191,39 @@ def _receive(conn: socket.socket) -> tuple[list[int], dict[str, Any]]:
     return fds, json.loads(data)
 
 
-def _fork(conn: socket.socket, listener: socket.socket, fds: list[int], request: dict[str, Any]) -> int:
+def _fork(
+    conn: socket.socket, listener: socket.socket, fds: list[int], request: dict[str, Any], children: set[int]
+) -> None:
+    """Fork the run's child and note it in ``children`` with SIGTERM held meanwhile: a stop
+    arriving between the fork and the note would leave the child out of the ones killed."""
     sys.stdout.flush()
     sys.stderr.flush()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     pid = os.fork()
     if pid:
+        children.add(pid)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for fd in fds:
             os.close(fd)
-        return pid
+        return
     try:  # the child: never returns
         listener.close()
-        code = _child(conn, fds, request)
+        code = _child(conn, fds, request, mask)
     except BaseException:  # the client sees a child that died without a result
         os._exit(70)
     os._exit(code)
 
 
-def _child(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> int:
+def _child(
+    conn: socket.socket, fds: list[int], request: dict[str, Any], mask: set[int | signal.Signals]
+) -> int:
     os.setsid()
     for fd, target in zip(fds, (0, 1, 2), strict=True):
         os.dup2(fd, target)
         os.close(fd)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
