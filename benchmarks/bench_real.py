@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=1)
     parser.add_argument("--baseline")
     parser.add_argument("--out", type=Path, default=HERE / "real-replay.jsonl")
-    parser.add_argument("--report", type=Path, default=HERE / "real-replay.md")
-    parser.add_argument("--summarize", type=Path, help="only summarize this replay JSON Lines file")
+    parser.add_argument("--report", type=Path, help="write the table here (default: real-replay.md after a replay)")
+    parser.add_argument("--summarize", type=Path, help="only summarize this replay JSON Lines file (printed)")
     parser.add_argument("--tool", type=Path, default=ROOT.parent / "shared" / "tools" / "replay-pushes")
     args = parser.parse_args(argv)
     repo = args.workdir / "repo"
@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     records = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
     cores = len(os.sched_getaffinity(0))
     report = summarize(records, lower_bounds(repo, cores), _replay_commits(repo), loads)
-    args.report.write_text(f"# Real pushes replayed ({cores} cores)\n\n{report}")
+    target = args.report or (None if args.summarize else HERE / "real-replay.md")
+    if target is not None:  # a summary alone never overwrites the hand-written notes around the tables
+        target.write_text(f"# Real pushes replayed ({cores} cores)\n\n{report}")
     print(report)
     return 0
 
