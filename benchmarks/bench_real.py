@@ -142,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=1)
     parser.add_argument("--baseline")
     parser.add_argument("--out", type=Path, default=HERE / "real-replay.jsonl")
-    parser.add_argument("--report", type=Path, help="write the table here (default: real-replay.md after a replay)")
+    parser.add_argument(
+        "--report", type=Path, help="write the table here (default: real-replay.md after a replay)"
+    )
     parser.add_argument("--summarize", type=Path, help="only summarize this replay JSON Lines file (printed)")
     parser.add_argument("--tool", type=Path, default=ROOT.parent / "shared" / "tools" / "replay-pushes")
     args = parser.parse_args(argv)
