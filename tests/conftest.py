@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,11 @@ from pathlib import Path
 import pytest
 
 VENV_BIN = str(Path(sys.executable).parent)
+
+# A suite started in the background without job control (`cmd &` in a script) inherits SIGINT
+# ignored, and so would every nox it starts: the ^C tests need ^C to reach their processes.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
