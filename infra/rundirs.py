@@ -98,7 +98,7 @@ def prune_runs(root: Path, keep: int = state.KEEP_RUNS, *, live: str | None = No
     """
     base = state.runs_dir(root)
     try:
-        runs = sorted((d for d in base.iterdir() if d.is_dir()), key=_mtime, reverse=True)
+        runs = sorted((d for d in base.iterdir() if d.is_dir()), key=state.mtime, reverse=True)
     except OSError:
         return []
     removed = []
@@ -108,13 +108,6 @@ def prune_runs(root: Path, keep: int = state.KEEP_RUNS, *, live: str | None = No
             removed.append(old.name)
     stale = time.time() - STALE_TEMP_S
     for temp in [*state.root_dir(root).glob(".*.tmp"), *base.glob("*/.*.tmp")]:
-        if _mtime(temp) < stale:
+        if state.mtime(temp) < stale:
             temp.unlink(missing_ok=True)
     return removed
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0

@@ -201,6 +201,14 @@ def durations_files(root: Path) -> list[Path]:
     return sorted((root_dir(root) / "durations").glob("*.json"))
 
 
+def mtime(path: Path) -> float:
+    """A file's modification time; 0 when it is gone (an age check then treats it as old)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def write_atomic(
     path: Path, data: str | bytes | Iterable[bytes], *, mode: int | None = None, durable: bool = False
 ) -> None:

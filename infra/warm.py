@@ -223,25 +223,20 @@ def _start(where: Path, k: str, env: Mapping[str, str], cwd: str) -> None:
 def _claim(record: Path) -> bool:
     """Whether this run may start the key's warm process: two runs of the same configuration
     ending together (a long hook split into its own process) start one, not two."""
+    from infra import state
+
     for _ in range(2):
         try:
             os.close(os.open(record, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             return True
         except FileExistsError:
-            if _record(record) is not None or time.time() - _mtime(record) < 5:
+            if _record(record) is not None or time.time() - state.mtime(record) < 5:
                 return False  # up, or being started right now
             with contextlib.suppress(OSError):
                 record.unlink()  # a dead one's record
         except OSError:
             return False
     return False
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 def idle_s(env: Mapping[str, str]) -> float:
