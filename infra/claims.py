@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from infra import state
+from infra import lifetime, state
 
 POLL_S = 0.05
 UNSEEN, TIMED, GIVEN, RECORDED = 0, 1, 2, 3  # evidence that a hook wrote a file, weakest first
@@ -125,14 +125,7 @@ def _alive_elsewhere(marker: Path) -> bool:
         pid = int(marker.read_text().strip())
     except (OSError, ValueError):
         return False
-    if pid == os.getpid():
-        return False
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
+    return pid != os.getpid() and lifetime.alive(pid)
 
 
 def stand(root: Path, run_id: str, session: str, ties: Mapping[str, Tie]) -> None:

@@ -5,11 +5,9 @@ whole group, so they go with it); a timeout or ^C stops the child's whole proces
 with psutil, SIGTERM first and SIGKILL after a grace period. CPU time and peak RSS of the tree
 come from ``wait4`` (the kernel sums every descendant the child reaped).
 
-Children die with their parent (Linux ``PR_SET_PDEATHSIG``): a nox child gets SIGTERM at its
-parent's death (``watch_parent``) and its handler (``interrupt``) stops its hook trees. A
-process not so watched (nox running sessions in-process) starts each hook with the flag set to
-SIGKILL; the kernel sends it when the *thread* that started the child exits, and every call here
-waits for its child in that thread. It costs a full ``fork`` (no ``vfork``), so only there.
+Children die with their parent (``infra.lifetime``: a nox child watches its parent, any other
+process starts each hook with the kernel's death signal set), so every call here waits for its
+child in the thread that started it: the kernel sends that signal when the *thread* exits.
 
 ^C and SIGTERM go through ``interrupt``: it stops the running hooks' trees and raises
 ``KeyboardInterrupt``, except while the main thread is starting a process (the signal would
@@ -20,31 +18,27 @@ raises it once it returns. A hook stopped by an interrupt never yields a verdict
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import functools
 import os
 import resource
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 import psutil
 
-from infra import wire
+from infra import lifetime, wire
 from infra.errors import FatalError
 
 TERMINATE_GRACE_S = 2.0
 POLL_S = 0.05
 PARENT_ENV = wire.PARENT  # the nox parent of a prepush run, for its children's death watch
-_PR_SET_PDEATHSIG = 1
 _stopping = threading.Event()  # an interrupt arrived: start nothing more, report nothing more
 _live: set[int] = set()  # children being waited for
 _spawning = [False]  # the main thread is inside a spawn (fork): raising there would be lost
-_watched = [False]  # this process gets SIGTERM when its parent dies (``watch_parent``)
 
 
 def interrupt(signum: int, frame: object) -> None:
@@ -83,52 +77,6 @@ class Result(NamedTuple):
     cpu_s: float
     peak_rss_mb: float
     timed_out: bool = False
-
-
-@functools.cache
-def _prctl() -> Callable[..., int] | None:
-    """libc's ``prctl``, looked up once (before any fork: a child must not load libraries)."""
-    try:
-        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
-        return None
-    return function
-
-
-def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> None:
-    """Have the kernel send ``sig`` to this process when its parent exits; at once if ``parent``
-    (the pid it was started by) is gone already (a live ``parent`` that is not ours: nested runs)."""
-    prctl = _prctl()
-    if prctl is None:  # pragma: no cover - not Linux
-        return
-    prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-    if parent is not None and os.getppid() != parent and not _alive(parent):
-        os.kill(os.getpid(), sig)  # it died before we asked: we were re-parented already
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - another user's process
-        return True
-    return True
-
-
-def watch_parent(parent: int | None) -> None:
-    """In a nox child: SIGTERM (``interrupt``: hook trees stopped) when the nox parent dies."""
-    die_with_parent(signal.SIGTERM, parent)
-    _watched[0] = True
-
-
-def _child_setup() -> Callable[[], None] | None:
-    """A ``preexec_fn`` that ties the child's life to ours (None: a watched process stops its
-    children itself, or no prctl)."""
-    if _watched[0] or _prctl() is None:
-        return None
-    parent = os.getpid()
-    return functools.partial(die_with_parent, signal.SIGKILL, parent)
 
 
 def cmd_output(
@@ -180,7 +128,7 @@ def run(
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_child_setup(),
+                preexec_fn=lifetime.child_setup(),
             )
     except FileNotFoundError:
         return Result(tuple(cmd), 127, f"{cmd[0]}: command not found\n", 0.0, 0.0, 0.0)

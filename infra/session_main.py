@@ -21,6 +21,7 @@ from infra import (
     handoff,
     invocation,
     ledger,
+    lifetime,
     project,
     results,
     state,
@@ -76,7 +77,7 @@ def run(session: nox.Session, root: Path, names: Sequence[str]) -> None:
         signal.signal(signal.SIGTERM, run_mod.interrupt)
     if invocation.parse(sys.argv).worker:  # a nox child: stop (SIGTERM, our handler) if nox dies
         parent = os.environ.get(run_mod.PARENT_ENV, "")
-        run_mod.watch_parent(int(parent) if parent.isdigit() else None)
+        lifetime.watch_parent(int(parent) if parent.isdigit() else None)
     try:
         handed = handoff.load(root, os.environ.get(ledger.RUN_ID_ENV))
         proj = handed.project if handed else load_project(root)

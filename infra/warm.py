@@ -51,7 +51,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from infra import wire  # constants only: the client stays light
+from infra import lifetime, wire  # neither imports psutil or ctypes: the client stays light
 
 ENV = wire.WARM
 IDLE_ENV = wire.WARM_IDLE
@@ -181,21 +181,9 @@ def _warm(where: Path, k: str, args: list[str], env: dict[str, str], cwd: str) -
 def _record(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text())
-        return data if isinstance(data, dict) and _alive(int(data["pid"])) else None
+        return data if isinstance(data, dict) and lifetime.alive(int(data["pid"])) else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _alive(pid: int) -> bool:
-    """Running (a zombie nobody reaped, as under a container's bare init, is not)."""
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def _start(where: Path, k: str, env: Mapping[str, str], cwd: str) -> None:
@@ -266,7 +254,7 @@ def stop(root: Path, grace_s: float = 2.0) -> list[int]:
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace_s
-    while any(_alive(p) for p in stopped) and time.monotonic() < deadline:
+    while any(lifetime.alive(p) for p in stopped) and time.monotonic() < deadline:
         time.sleep(0.05)
     for pid in stopped:
         with contextlib.suppress(OSError):

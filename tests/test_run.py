@@ -43,23 +43,6 @@ def test_a_parent_killed_with_sigkill_takes_its_children_along(tmp_path: Path) -
     assert not alive
 
 
-def test_a_child_whose_parent_is_already_gone_ends_itself(tmp_path: Path) -> None:
-    """`die_with_parent` named a parent that has died (and is not ours): the process ends at once."""
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    code = f"import signal; from infra import run; run.die_with_parent(signal.SIGTERM, {dead.stdout.strip()}); print('alive')"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert proc.returncode == -signal.SIGTERM and proc.stdout == ""
-
-
-def test_a_live_parent_that_is_not_ours_is_a_nested_run(tmp_path: Path) -> None:
-    """A pid inherited from an enclosing run names a live process that is not our parent: carry on."""
-    code = "import signal; from infra import run; run.die_with_parent(signal.SIGTERM, 1); print('alive')"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert proc.returncode == 0 and proc.stdout == "alive\n"
-
-
 def test_a_hook_still_reports_its_output_and_exit_code() -> None:
     """The death watch changes nothing for a normal run: output and exit code as the hook gave them."""
     result = run.run([sys.executable, "-c", "print('hi'); raise SystemExit(3)"], cwd=Path("."))
@@ -98,10 +81,3 @@ def test_an_interrupt_during_a_spawn_is_raised_after_it(
         run.cmd_output(sys.executable, "-c", "pass")
     with pytest.raises(KeyboardInterrupt):
         run.run([sys.executable, "-c", "pass"], cwd=tmp_path)
-
-
-def test_a_watched_process_starts_hooks_without_the_costly_fork() -> None:
-    """A nox child that watches its parent stops its hooks itself: no per-spawn preexec (no vfork loss)."""
-    code = "from infra import run; print(run._child_setup() is None); run.watch_parent(None); print(run._child_setup())"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert proc.stdout == "False\nNone\n"
