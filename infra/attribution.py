@@ -64,6 +64,11 @@ def verdict(targets: Sequence[str], report: PytestReport, *, narrowed: bool) -> 
         return Verdict(True, f"collection error in {', '.join(sorted(set(errors)))}", len(owned), failed)
     if failed:
         return Verdict(True, f"{len(failed)} of {len(owned)} tests failed", len(owned), failed)
+    if report.exitstatus == 1 and "failed" not in report.tests.values() and not report.collect_errors:
+        # No test failed, yet pytest failed: a session-wide check (``pytest.exit(..., returncode=1)``
+        # in a plugin's hook, a session fixture's teardown). It fails every hook of the process,
+        # as it fails each hook's own pytest under pre-commit.
+        return Verdict(True, "pytest exited 1 without a failed test (a session-wide check)", len(owned), ())
     if not owned:
         if narrowed:
             return Verdict(False, "no affected tests (testmon)", 0, ())

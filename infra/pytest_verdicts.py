@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from infra import attribution, claims, restore, run, selection
+from infra import attribution, claims, reads, restore, run, selection
 from infra.plan import Member
 from infra.results import HookResult, Status
 
@@ -87,9 +87,11 @@ def evidence(report: attribution.PytestReport | None, path: str, written: bool) 
         return claims.TIMED
     if written or path in report.outside_writes:
         return claims.RECORDED
-    if any(restore.SUBPROCESS in reads for reads in report.reads.values()):
+    if any(restore.SUBPROCESS in r for r in report.reads.values()):
         return claims.TIMED
-    if path in report.outside or any(path in reads for reads in report.reads.values()):
+    if {path, path + reads.LATE}.intersection(report.outside) or any(
+        path in r for r in report.reads.values()
+    ):
         return claims.UNSEEN
     return None
 

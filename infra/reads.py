@@ -28,6 +28,7 @@ SUBPROCESS = "<subprocess>"
 TRACKED_NAMES = "<tracked names>"  # a test ran ``git ls-files`` (infra.pytest_report)
 STAT = "?stat"
 IMPORT = "?import"
+LATE = "?late"  # read outside tests after collection (infra.tracker): the path's digest, unmarked
 CONFIG_NAMES = frozenset(
     {"conftest.py", "pytest.ini", ".pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"}
 )
@@ -53,9 +54,11 @@ class Records(NamedTuple):
 def digest(root: Path, path: str) -> str:
     """What a recorded read saw: a file's content, a directory's (``path/``) input names, a path's
     metadata (``path?stat``: kind, size, executable bit), a module's import-time effects
-    (``path?import``), or ``-`` when it does not exist."""
+    (``path?import``), or ``-`` when it does not exist. A ``?late`` mark changes nothing."""
     if path == SUBPROCESS:
         return ""
+    if path.endswith(LATE):
+        return digest(root, path.removesuffix(LATE))
     if path == TRACKED_NAMES:
         return hashlib.sha1("\0".join(_tracked(root)).encode()).hexdigest()
     if path.endswith(STAT):

@@ -10,12 +10,15 @@ both, each pytest group runs in one of two modes:
 - ``full`` when narrowing cannot be proven safe: ``--full`` / CI / ``--all-files``; no usable
   testmon data or read records yet; Python files were added or deleted since the last recorded run
   (existence checks leave no audit trail); a ``conftest.py`` or a pytest/packaging
-  configuration file changed; or a file read outside any test changed (``infra.reads``
-  compares digests with the tree now, so the pushed range's history does not matter).
+  configuration file changed; or a file read outside any test at start-up, collection or by
+  a shared fixture changed (``infra.reads`` compares digests with the tree now, so the
+  pushed range's history does not matter).
 - ``testmon``: testmon selects the tests whose executed code changed
   (``--testmon-forceselect``: node ids would otherwise switch selection off; failing tests
   stay selected), and the plugin puts back every deselected test that read a changed file,
-  started a subprocess, has no read record, or belongs to an ``always-full`` member.
+  ran code of a module that read one, started a subprocess, has no read record, or belongs
+  to an ``always-full`` member. A file read only after collection (a plugin scanning the
+  test tree in ``pytest_collection_finish``) is read again by the narrowed run itself.
 
 Each group has its own testmon data file and read records under ``.infra/testmon/``, named by
 the session definition and pytest configuration, so parallel sessions never share (or lock)
@@ -123,7 +126,7 @@ def full_reason(
             f"pytest's rootdir is {records.rootdir}/, not the repository root: testmon does not "
             "track code outside it"
         )
-    for path in sorted(changed.intersection(records.outside)):
+    for path in sorted(p for p in changed.intersection(records.outside) if not p.endswith(reads.LATE)):
         if path.endswith(reads.IMPORT):
             return f"import-time code of {path.removesuffix(reads.IMPORT)} changed"
         what = "metadata of " if path.endswith(reads.STAT) else ""
@@ -139,6 +142,19 @@ def cache_readers(records: reads.Records, changed: set[str]) -> list[str]:
     module's code must run again, not only the tests that did the reading.
     """
     return sorted({m for path in changed for m in records.readers.get(path, ())})
+
+
+def late_reads(changed: set[str]) -> list[str]:
+    """Changed paths read outside any test after collection (a plugin's collection-finish check,
+    session teardown), unmarked.
+
+    Such a read can no longer decide which tests exist or what a fixture hands them, and the
+    narrowed run makes it again on the changed file, so it needs no full run. What it read
+    can still reach a test through the reader's code: ``cache_readers`` re-runs those tests.
+    A reader may read only the files of the tests it sees (``session.items``): every test of
+    a changed test module read that way runs, and pytest always starts, so the check runs.
+    """
+    return sorted(p.removesuffix(reads.LATE) for p in changed if p.endswith(reads.LATE))
 
 
 def tests_running(datafile: Path, modules: Sequence[str]) -> list[str]:
@@ -191,11 +207,13 @@ def decide(
     always = [m for m in members if m.hook.id in project.settings.always_full]
     readers = cache_readers(records, changed)
     cached = tests_running(datafile, readers)
+    late = late_reads(changed)
     spec = restore.Spec(
         targets=[
             *(t for m in always for t in m.repo_targets(decided[m.hook.key].filenames)),
             *(r for r in readers if "*" in cached or r.rpartition("/")[2].startswith("test")),
             *(["."] if "*" in cached else []),
+            *(p for p in late if p.endswith(".py")),
         ],
         changed=frozenset(changed),
         known={tid: sorted(paths) for tid, paths in records.tests.items()},
@@ -206,7 +224,7 @@ def decide(
     env[RESTORE_ENV] = str(spec_path)
     narrowed = frozenset(m.hook.key for m in members if m not in always)
     targets = [t for m in members for t in m.repo_targets(decided[m.hook.key].filenames)]
-    if preselect.nothing_to_run(project.root, datafile, records, spec, targets):
+    if not late and preselect.nothing_to_run(project.root, datafile, records, spec, targets):
         return Decision(SKIP, "no test affected (decided before starting pytest)", (), env, narrowed)
     why = "testmon, plus tests that read a changed file, ran code that read one, or start subprocesses"
     return Decision("testmon", why, ("--testmon-forceselect",), env, narrowed)

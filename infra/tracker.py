@@ -36,6 +36,7 @@ READS_PROPERTY = "infra_reads"
 WRITES_PROPERTY = "infra_writes"
 STAT = "?stat"  # suffix of a path whose metadata (existence, size, mode) was read
 IMPORT = "?import"  # suffix of a module imported outside any test (its import-time effects count)
+LATE = "?late"  # suffix of a path read outside any test after collection (infra.selection)
 _READ_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "glob.glob", "sqlite3.connect"})
 _WRITE_EVENTS = frozenset({"os.rename", "os.remove", "os.truncate", "os.chmod", "shutil.copyfile"})
 _SPAWN_EVENTS = frozenset(
@@ -149,6 +150,7 @@ class Tracker:
         self.readers: dict[str, set[str]] = {}
         self.in_test = False
         self.shared_fixture = 0  # inside a session/module/class fixture's set-up
+        self.collected = False  # collection is over: reads outside tests can no longer shape them
         self._local = threading.local()  # re-entry guard: our own stat calls are not the test's
         sys.addaudithook(self._audit)
         self._wrap_metadata()
@@ -217,7 +219,7 @@ class Tracker:
         rel = self._rel(path)
         if rel is not None:
             (self.writes if self.in_test else self.outside_writes).add(rel)
-            (self.current if self.in_test and not self.shared_fixture else self.outside).add(rel)
+            self._add(rel)
 
     def _touch(self, path: Any, *, kind: str, depth: int) -> None:
         rel = self._rel(path)
@@ -230,10 +232,25 @@ class Tracker:
             rel = rel.split("*", 1)[0].rstrip("/") + "/"  # a glob pattern: its fixed directory
         else:
             rel += kind
+        rel = self._add(rel)
         if reader:
             self.readers.setdefault(rel, set()).add(reader)
-        # A wider-scoped fixture's reads serve every later test that uses it: they count for all.
-        (self.current if self.in_test and not self.shared_fixture else self.outside).add(rel)
+
+    def _add(self, rel: str) -> str:
+        """Record a read for the current test, or outside any test; returns the recorded name.
+
+        A wider-scoped fixture's reads serve every later test that uses it: they count for all.
+        Outside tests, reads after collection (``pytest_collection_finish`` hooks, session
+        teardown) are marked ``LATE``: they can no longer shape which tests exist or what a
+        fixture hands them, and a narrowed run makes them again (``infra.selection``).
+        """
+        if self.in_test and not self.shared_fixture:
+            self.current.add(rel)
+            return rel
+        if self.collected and not self.in_test:
+            rel += LATE
+        self.outside.add(rel)
+        return rel
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any]) -> Generator[None]:
@@ -267,8 +284,10 @@ class Tracker:
                 found.add(rel + IMPORT)
         return sorted(found)
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_finish(self) -> None:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collection_finish(self) -> Generator[None]:
+        self.collected = True  # before every other plugin's collection_finish (a wrapper runs first)
+        yield
         self.outside.update(self.imported())
 
     def pytest_sessionfinish(self) -> None:
