@@ -28,6 +28,7 @@ CATALOG = "src/stockroom/data/catalog.csv"
 REPORT = "src/stockroom/report.py"
 MONEY = "src/stockroom/money.py"
 TEXT = "src/stockroom/text.py"
+TEST_TEXT = "tests/unit/test_text.py"
 ACTIVATE = ".venv/bin/activate"
 HEADER = "# SPDX-License-Identifier: MIT\n"
 
@@ -208,6 +209,39 @@ def _class2() -> list[Mutation]:
             "src",
             "inventory.Stock.skus: insertion order (only the report shows it)",
             replace("src/stockroom/inventory.py", "return sorted(self.lines)", "return list(self.lines)"),
+        ),
+        # The conftest's collection-finish scan reads every test module's text: a test module
+        # changed where no test runs must still reach the scan (pre-commit fails the hooks).
+        _m(
+            "2-late",
+            "test",
+            "test_text.py: a breakpoint() in a comment",
+            append(TEST_TEXT, "# breakpoint()\n"),
+        ),
+        _m(
+            "2-late",
+            "test",
+            "test_money.py: a breakpoint() in a helper no test calls",
+            append("tests/unit/test_money.py", "\n\ndef _debug() -> None:\n    breakpoint()\n"),
+        ),
+        _m(
+            "2-late",
+            "test",
+            "test_export.py (integration): a breakpoint() in a comment",
+            append("tests/integration/test_export.py", "# breakpoint()\n"),
+        ),
+        # Controls: the scan reads the changed module and finds nothing (pre-commit passes).
+        _m(
+            "2-late",
+            "test",
+            "test_text.py: a comment (control: passes)",
+            append(TEST_TEXT, "# checked by hand\n"),
+        ),
+        _m(
+            "2-late",
+            "test",
+            "test_money.py: an unused helper (control: passes)",
+            append("tests/unit/test_money.py", "\n\ndef _debug() -> None:\n    print('debug')\n"),
         ),
     ]
 
