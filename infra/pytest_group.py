@@ -9,15 +9,14 @@ collection error is attributed to the hooks whose targets own it (``infra.attrib
 pre-commit's checks around a hook hold here too: a tracked file the tests left modified
 fails the hooks whose tests wrote it (every hook of the process when no test is known to
 have written it), naming the file. A merged run that pytest aborts is handled as pre-commit
-would see each hook: node ids or files that no longer exist fail the hooks naming them and the
-others run again together; any other abort re-runs each hook alone.
+would see each hook (``infra.pytest_abort``): node ids or files that no longer exist fail the
+hooks naming them and the others run again together; any other abort re-runs each hook alone.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import re
 import shlex
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from infra import (
     attribution,
     modified,
+    pytest_abort,
     pytest_verdicts,
     reads,
     resources,
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 
 SPLIT_S = 30.0  # a hook's recorded test time that pays for a pytest process of its own ...
 SPLIT_REST_S = 10.0  # ... when the rest of its group would wait at least this long behind it
-_NOT_FOUND = re.compile(r"^ERROR: (?:(?:file or directory )?not found: |found no collectors for )(.+)$", re.M)
 
 
 class Group(NamedTuple):
@@ -160,7 +159,9 @@ def _run_members(
     written = {m.hook.key: m.pytest_targets(decided[m.hook.key].filenames) for m in members}
     targets = {m.hook.key: m.repo_targets(decided[m.hook.key].filenames) for m in members}
     report, result = _pytest(ctx, found, union_targets(list(written.values())), members, decision)
-    missing = _not_found(result.output, found.cwd, written) if _aborted(report) else {}
+    missing = (
+        pytest_abort.not_found(result.output, found.cwd, written) if pytest_abort.aborted(report) else {}
+    )
     if missing:
         outcome.account(result)
         for m in members:
@@ -170,7 +171,7 @@ def _run_members(
                 )
         outcome.show(result, failed=True)
         rest = [m for m in members if m.hook.key not in missing]
-        for m in _broken(rest, targets, report):  # every target failed to collect: known already
+        for m in pytest_abort.broken(rest, targets, report):  # every target failed to collect: known already
             outcome.add(
                 pytest_verdicts.failed(m, f"collection error in {', '.join(targets[m.hook.key])}", result)
             )
@@ -178,46 +179,12 @@ def _run_members(
         if rest:
             _run_members(ctx, group_key, found, rest, decided, decision, outcome)
         return
-    if _aborted(report) and len(members) > 1:
+    if pytest_abort.aborted(report) and len(members) > 1:
         outcome.account(result)
         for m in members:
             _run_members(ctx, group_key, found, [m], decided, decision, outcome)
         return
     _attribute(ctx, group_key, members, targets, report, result, decision, outcome)
-
-
-def _broken(
-    members: Sequence[Member], targets: Mapping[str, Sequence[str]], report: attribution.PytestReport | None
-) -> list[Member]:
-    """Members each of whose targets lies in a file or directory that failed to collect."""
-    if report is None:
-        return []
-    return [
-        m
-        for m in members
-        if targets[m.hook.key]
-        and all(
-            any(attribution.collect_error_hits(t, e) for e in report.collect_errors)
-            for t in targets[m.hook.key]
-        )
-    ]
-
-
-def _aborted(report: attribution.PytestReport | None) -> bool:
-    """pytest stopped before running tests (usage or internal error, interrupt, no report)."""
-    return report is None or (report.exitstatus in (2, 3, 4) and not report.tests)
-
-
-def _not_found(output: str, cwd: Path, written: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """The hooks whose targets pytest reported as not found (a renamed test, a deleted file)."""
-    gone = {m.strip() for m in _NOT_FOUND.findall(output)}
-    hits: dict[str, list[str]] = {}
-    for key, targets in written.items():
-        for t in targets:
-            file, sep, rest = t.partition("::")
-            if t in gone or f"{cwd / file}{sep}{rest}" in gone:
-                hits.setdefault(key, []).append(t)
-    return hits
 
 
 def _pytest(
