@@ -14,8 +14,10 @@ import sysconfig
 import types
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from unittest import mock
+
+from infra.asyncmock_finding import Finding as Finding  # re-exported: infra.asyncmock.confirmed imports it
 
 _ARMED = "_infra_guard_armed"
 _SITE = "_infra_guard_site"
@@ -52,31 +54,6 @@ _USES: dict[str, str] = {
         for p in ("", "r")
     },
 }
-
-
-class Finding(NamedTuple):
-    """One use of an unconfigured awaited result, as written to the JSON report."""
-
-    test: str  # pytest node id
-    mock: str  # the awaited mock, e.g. ``authz.check_permission``
-    created: str  # ``path:line`` where its root mock was made
-    creator: str  # how: ``AsyncMock()``, ``patch(app.auth.check)``, ``@patch(...) on test_x``
-    use: str  # how the result was used (see ``_USES``, or ``.attribute``)
-    used_at: str  # ``path:line`` of the first frame outside the standard library
-    code: str  # that line's source, stripped
-
-    def to_dict(self) -> dict[str, str]:
-        return self._asdict()
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Finding:
-        return cls(**{field: str(data[field]) for field in cls._fields})
-
-    def __str__(self) -> str:
-        return (
-            f"{self.test}: awaited unconfigured {self.mock} (made at {self.created} by {self.creator}) "
-            f"is used ({self.use}) at {self.used_at}: {self.code}"
-        )
 
 
 class State:

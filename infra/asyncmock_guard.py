@@ -43,7 +43,8 @@ from typing import Any
 import pytest
 
 from infra import asyncmock_armed, wire
-from infra.asyncmock_armed import Finding, State
+from infra.asyncmock_armed import State
+from infra.asyncmock_finding import Finding
 
 MODE_ENV = wire.ASYNCMOCK_GUARD
 REPORT_ENV = wire.ASYNCMOCK_REPORT

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.asyncmock_armed import Finding
+from infra.asyncmock_finding import Finding
 from infra.asyncmock_guard import read_report
 from infra.errors import FatalError
 
