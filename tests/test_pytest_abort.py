@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra import pytest_abort
+from infra import config, pytest_abort
 from infra.attribution import PytestReport
 from infra.classify import classify
-from infra.config import Hook
 from infra.plan import Member, Runner
 
 OUTPUT = (
@@ -19,32 +18,12 @@ OUTPUT = (
 )
 
 
-def _member(key: str) -> Member:
-    hook = Hook(
-        key=key,
-        id=key,
-        name=key,
-        alias="",
-        repo="local",
-        rev=None,
-        entry="pytest",
-        language="system",
-        files="",
-        exclude="^$",
-        types=("file",),
-        types_or=(),
-        exclude_types=(),
-        args=(),
-        additional_dependencies=(),
-        always_run=False,
-        pass_filenames=False,
-        require_serial=False,
-        fail_fast=False,
-        verbose=False,
-        stages=("pre-push",),
-        line=1,
-    )
-    return Member(hook, classify(hook), Runner.PYTEST, "", None)
+def _members(tmp_path: Path, *keys: str) -> list[Member]:
+    """Local pytest hooks named ``keys``, read from a config as a real plan reads them."""
+    path = tmp_path / ".pre-commit-config.yaml"
+    hooks = "".join(f"  - id: {k}\n    name: {k}\n    entry: pytest\n    language: system\n" for k in keys)
+    path.write_text(f"repos:\n- repo: local\n  hooks:\n{hooks}")
+    return [Member(h, classify(h), Runner.PYTEST, "", None) for h in config.load(path).hooks]
 
 
 def _report(exitstatus: int, tests: dict[str, str], collect_errors: tuple[str, ...] = ()) -> PytestReport:
@@ -74,9 +53,9 @@ def test_not_found_names_the_hooks_whose_targets_pytest_could_not_find() -> None
     }
 
 
-def test_broken_hooks_are_those_whose_every_target_failed_to_collect() -> None:
+def test_broken_hooks_are_those_whose_every_target_failed_to_collect(tmp_path: Path) -> None:
     """One target that collected keeps a hook out; a hook without targets is never broken."""
-    members = [_member(k) for k in ("all", "some", "none")]
+    members = _members(tmp_path, "all", "some", "none")
     targets = {"all": ["tests/a.py", "tests/b.py::t"], "some": ["tests/a.py", "tests/c.py"], "none": []}
     report = _report(2, {}, ("tests/a.py", "tests/b.py"))
     assert [m.hook.key for m in pytest_abort.broken(members, targets, report)] == ["all"]
