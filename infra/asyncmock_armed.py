@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from infra.asyncmock_finding import Finding as Finding  # re-exported: infra.asyncmock.confirmed imports it
+from infra.asyncmock_finding import Finding
 
 _ARMED = "_infra_guard_armed"
 _SITE = "_infra_guard_site"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from infra.asyncmock.confirmed import authorization_shaped, plan_file, rerun
-from infra.asyncmock_armed import Finding
+from infra.asyncmock_finding import Finding
 from infra.main import main
 
 RUNTIME = Path(__file__).parent / "asyncmock_corpus" / "runtime"

@@ -30,7 +30,7 @@ from infra.asyncmock.checker import Finding
 from infra.asyncmock.fixer import fix_source
 from infra.asyncmock.forms import is_asyncmock_ctor, patch_call
 from infra.asyncmock.index import ModuleIndex
-from infra.asyncmock_armed import Finding as GuardFinding
+from infra.asyncmock_finding import Finding as GuardFinding
 
 _AUTH = re.compile(
     r"(^|_)(check|authori[sz]\w*|permission\w*|permit\w*|allow\w*|grant\w*|verify\w*|validate\w*|"
