@@ -6,9 +6,11 @@ of a group anyway, starting pytest only to learn that is the whole cost of the p
 same answer is computed from the data: nothing runs when, for every test the group's hooks
 own, none of these holds:
 
-- testmon would select it: a Python file it executed no longer has the content (``fsha``,
-  testmon's own hash) it had when the test last ran, the test failed last time, or the
-  installed packages or Python version changed since (testmon's environment check);
+- testmon would select it: a file it executed no longer holds every code block the test ran
+  (testmon's own check, with testmon's own parser: a file whose content hash, ``fsha``, is
+  unchanged needs no parsing; an edit elsewhere in the file, or a comment, keeps the blocks),
+  the test failed last time, or the installed packages or Python version changed since
+  (testmon's environment check);
 - our restorer would put it back (``infra.restore``): it read or wrote a changed path, ran
   code that read one, started an unknown subprocess, is marked ``infra_always``, or belongs
   to an ``always-full`` hook;
@@ -28,7 +30,7 @@ from infra import reads, restore
 from infra.attribution import owns
 
 _USED = (
-    "SELECT DISTINCT te.test_name, te.failed, f.filename, f.fsha FROM test_execution te "
+    "SELECT DISTINCT te.test_name, te.failed, f.filename, f.fsha, f.method_checksums FROM test_execution te "
     "JOIN test_execution_file_fp tf ON te.id = tf.test_execution_id "
     "JOIN file_fp f ON f.id = tf.fingerprint_id WHERE te.environment_id = ?"
 )
@@ -63,27 +65,48 @@ def _testmon_selects_none(root: Path, datafile: Path, owned: set[str]) -> bool:
     seen = {name for name, *_ in rows}
     if not owned <= seen:
         return False
-    fshas: dict[str, str | None] = {}
-    for name, failed, filename, fsha in rows:
+    files: dict[str, _File | None] = {}
+    for name, failed, filename, fsha, blocks in rows:
         if name not in owned:
             continue
         if failed:
             return False
-        if filename not in fshas:
-            fshas[filename] = _fsha(root / filename)
-        if fshas[filename] != fsha:
+        if filename not in files:
+            files[filename] = _read(root, filename)
+        now = files[filename]
+        if now is None or not now.holds(fsha, blocks):
             return False
     return True
 
 
-def _fsha(path: Path) -> str | None:
-    """testmon's content hash of a file (a git blob hash after its own normalisation)."""
+class _File:
+    """A file as it is now, for testmon's check: its content hash, and its code blocks' checksums
+    (parsed at most once, and only when the hash differs from the recorded one)."""
+
+    def __init__(self, filename: str, fsha: str, source: str) -> None:
+        self.filename, self.fsha, self.source = filename, fsha, source
+        self._checksums: set[int] | None = None
+
+    def holds(self, fsha: str, blocks: bytes) -> bool:
+        """Whether the file still holds every block a test ran (testmon's ``check_fingerprint``)."""
+        if self.fsha == fsha:
+            return True
+        from testmon.process_code import Module, blob_to_checksums
+
+        if self._checksums is None:
+            ext = self.filename.rsplit(".", 1)[-1]
+            self._checksums = set(Module(source_code=self.source, ext=ext, fs_fsha=self.fsha).checksums)
+        return set(blob_to_checksums(blocks)) <= self._checksums
+
+
+def _read(root: Path, filename: str) -> _File | None:
     from testmon.process_code import bytes_to_string_and_fsha
 
     try:
-        return str(bytes_to_string_and_fsha(path.read_bytes())[1])
+        source, fsha = bytes_to_string_and_fsha((root / filename).read_bytes())
     except OSError:
         return None
+    return _File(filename, str(fsha), str(source))
 
 
 def _same_environment(packages: str, python: str) -> bool:

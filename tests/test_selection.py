@@ -71,12 +71,25 @@ def _statuses(result: SessionResult) -> dict[str, Status]:
     return {h.key: h.status for h in result.hooks}
 
 
-def test_comment_only_change_selects_nothing(tmp_path: Path) -> None:
-    """A comment edit leaves every test's code unchanged: nothing runs, hooks pass."""
+@pytest.mark.parametrize(
+    ("before", "edit"),
+    [
+        ("", "# a comment\n"),
+        ("\n\ndef div(a, b):\n    return a // b\n", "\n\ndef div(a, b):\n    return a / b\n"),
+    ],
+    ids=["comment", "the-body-of-a-function-no-test-runs"],
+)
+def test_an_edit_outside_every_executed_block_starts_no_pytest(
+    tmp_path: Path, before: str, edit: str
+) -> None:
+    """The file changed, but it still holds every code block the tests ran (testmon's own check,
+    made before starting pytest): no pytest process, hooks pass as in the full run. (A new
+    function changes the module's own block, which every test of it ran: testmon selects them.)"""
     root = _repo(tmp_path)
-    incremental, full = _push(root, {"src/calc.py": FILES["src/calc.py"] + "# a comment\n"})
-    assert incremental.tests.mode == "testmon"
-    assert (incremental.tests.selected, incremental.tests.deselected) == (0, 4)
+    if before:
+        _push(root, {"src/calc.py": FILES["src/calc.py"] + before})
+    incremental, full = _push(root, {"src/calc.py": FILES["src/calc.py"] + edit})
+    assert (incremental.tests.mode, incremental.tests.selected) == (selection.SKIP, 0)
     assert full.tests.selected == 4
     assert _statuses(incremental) == _statuses(full) == {"unit": Status.PASSED, "data": Status.PASSED}
 
