@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -198,9 +199,18 @@ def test_demo_runs_both_tools_and_their_verdicts_agree(
     assert int(incremental[-1]) < int(full[-1])  # nox: testmon runs only the tests whose code changed
     assert "full: verdicts agree on all 75 hooks" in out
     assert "incremental: verdicts agree on all 75 hooks" in out
+    assert re.search(r"^load average \(1 min\) [0-9.]+ -> [0-9.]+ on [0-9]+ cores: ", out, re.M)
+    assert "On a real repository" in out and "benchmarks/real-replay.md" in out
     assert sorted(p.name for p in (root / ".infra" / "demo").iterdir()) == [
         "full-nox.log",
         "full-pre-commit.log",
         "range-nox.log",
         "range-pre-commit.log",
     ]
+
+
+def test_load_line_says_whether_the_figures_are_contended() -> None:
+    assert demo.load_line((0.4, 0, 0), (1.1, 0, 0), 2).endswith("quiet enough for the times above")
+    assert demo.load_line((0.4, 0, 0), (3.5, 0, 0), 2) == (
+        "load average (1 min) 0.40 -> 3.50 on 2 cores: busy: the times above are contended"
+    )

@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     root = infra.example.create(dest, startup_manifests=manifests).resolve()
     write_line(f"example repository: {root} ({len(infra.example.PUSH_HOOK_IDS)} hooks run at pre-push)")
     env = dict(os.environ)
+    load_start = os.getloadavg()
 
     write_line("\n[1/4] full, pre-commit: pre-commit run --hook-stage pre-push --all-files")
     full_pc = _done(demo.run_hook_tool(root, env, None))
@@ -69,9 +70,12 @@ def run(args: argparse.Namespace) -> int:
         "pre-commit runs each hook alone, one after another; nox runs the planned sessions in parallel,\n"
         "one pytest process per pytest configuration, and on a push only the tests whose code changed."
     )
+    write_line(demo.load_line(load_start, os.getloadavg(), os.cpu_count() or 1))
     write_line()
     for line in demo.render_verdicts(scenarios):
         write_line(line)
+    write_line()
+    write_line(demo.REAL_REPLAY)
     from infra import warm
 
     stopped = warm.stop(root)  # a demo is one-shot: leave no warm pytest process behind
