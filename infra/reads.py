@@ -40,6 +40,7 @@ PYTHON_SUFFIXES = (".py", ".pyi", ".pth", ".so", ".pyd")
 class TreeState(NamedTuple):
     names: str  # digest of the tracked Python file names (what imports can find)
     config: str  # digest of every tracked pytest/packaging config file and conftest.py
+    python: tuple[str, ...] = ()  # the tracked Python file names themselves (empty: not recorded)
 
 
 class Records(NamedTuple):
@@ -109,7 +110,7 @@ def tree_state(root: Path) -> TreeState:
     config = [n for n in names if n.rsplit("/", 1)[-1] in CONFIG_NAMES]
     config_digest = hashlib.sha1("".join(f"{n}\0{digest(root, n)}\0" for n in config).encode()).hexdigest()
     python = [n for n in names if n.endswith(PYTHON_SUFFIXES)]
-    return TreeState(hashlib.sha1("\0".join(python).encode()).hexdigest(), config_digest)
+    return TreeState(hashlib.sha1("\0".join(python).encode()).hexdigest(), config_digest, tuple(python))
 
 
 def _tracked(root: Path) -> list[str]:
@@ -122,7 +123,11 @@ def load(path: Path) -> Records | None:
         return Records(
             dict(data["tests"]),
             dict(data["outside"]),
-            TreeState(*data["tree"]),
+            TreeState(
+                str(data["tree"][0]),
+                str(data["tree"][1]),
+                tuple(data["tree"][2] if len(data["tree"]) > 2 else ()),
+            ),
             {str(k): list(v) for k, v in data.get("readers", {}).items()},
             str(data.get("rootdir", ".")),
             tuple(data.get("collect_errors", ())),

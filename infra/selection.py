@@ -8,8 +8,8 @@ what was read outside any test (conftest import, collection, wider-scoped fixtur
 both, each pytest group runs in one of two modes:
 
 - ``full`` when narrowing cannot be proven safe: ``--full`` / CI / ``--all-files``; no usable
-  testmon data or read records yet; Python files were added or deleted since the last recorded run
-  (existence checks leave no audit trail); a ``conftest.py`` or a pytest/packaging
+  testmon data or read records yet; a Python file was added that can change what an existing
+  import finds (``infra.shadowing``: existence checks leave no audit trail); a ``conftest.py`` or a pytest/packaging
   configuration file changed; or a file read outside any test at start-up, collection or by
   a shared fixture changed (``infra.reads`` compares digests with the tree now, so the
   pushed range's history does not matter).
@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from infra import fingerprint, output, preselect, reads, resources, restore, state, wire
+from infra import fingerprint, output, preselect, reads, resources, restore, shadowing, state, wire
 from infra.attribution import owns
 
 if TYPE_CHECKING:
@@ -118,7 +118,9 @@ def full_reason(
     if not has_data or records is None or now is None:
         return "no testmon data yet"
     if now.names != records.tree.names:
-        return "Python files were added or deleted since the last recorded run"
+        why = shadowing.why_full(records.tree.python, now.python, shadowing.installed_names())
+        if why is not None:
+            return why
     if now.config != records.tree.config:
         return "a conftest.py or pytest configuration file changed"
     if records.rootdir != ".":

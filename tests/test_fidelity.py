@@ -495,7 +495,7 @@ def test_no_xdist_unless_asked_a_test_that_skips_under_it_still_fails(tmp_path: 
     _nox(root, "seed", "--all-files")
     (durations,) = (root / ".infra" / "durations").glob("*.json")
     durations.write_text('{"tests/test_cov.py::test_coverage": 600.0}')  # as if it took minutes
-    frm, to = _push(root, {"data/cov.txt": "low\n", "src/pkg/new.py": "NEW = 1\n"})  # a new module: full
+    frm, to = _push(root, {"data/cov.txt": "low\n", "src/pkg/sub/__init__.py": "NEW = 1\n"})  # a new package: full
     assert _pre_commit(root, frm, to) == {"unit"}
     ours, out = _nox(root, "push", frm=frm, to=to)
     assert ours == {"unit"} and "mode full" in out, out

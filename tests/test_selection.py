@@ -205,7 +205,7 @@ def test_xdist_when_recorded_work_pays_and_testmon_still_narrows(
     monkeypatch.setattr(resources, "cpu_count", lambda: 4)
     monkeypatch.setenv(resources.JOBS_ENV, "1")
     broken = FILES["src/calc.py"].replace("return a + b", "return a - b")
-    write(root, {"src/calc.py": broken, "src/new.py": "ADDED = 'a new module forces a full run'\n"})
+    write(root, {"src/calc.py": broken, "src/__init__.py": "# a new package forces a full run\n"})
     commit(root)
     result = _run(root)
     assert (result.tests.mode, result.tests.workers, result.tests.selected) == ("full", 4, 4)

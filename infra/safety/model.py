@@ -26,6 +26,7 @@ CLASSES: dict[str, str] = {
     "2-import": "import-time side effects of another test module",
     "2-subdir": "src/ code exercised only by a subdirectory pytest.ini session",
     "2-late": "a test module read after collection by a session-wide check (a test-tree scan)",
+    "names": "a Python file added: a test module, a helper, a module taking an existing name",
     "3": "a wrapper step (source, env assignment) decides the verdict",
     "4": "a broken commit with its fix left unstaged in the working tree",
     "5": "a `cd DIR && pytest FILE` hook that pre-commit passes",

@@ -20,6 +20,7 @@ from infra.safety.model import (
     rename,
     replace,
     transform,
+    write,
 )
 
 REPO = "src"
@@ -29,6 +30,7 @@ REPORT = "src/stockroom/report.py"
 MONEY = "src/stockroom/money.py"
 TEXT = "src/stockroom/text.py"
 TEST_TEXT = "tests/unit/test_text.py"
+MORE = "tests/unit/test_more.py"
 ACTIVATE = ".venv/bin/activate"
 HEADER = "# SPDX-License-Identifier: MIT\n"
 
@@ -246,6 +248,52 @@ def _class2() -> list[Mutation]:
     ]
 
 
+def _names() -> list[Mutation]:
+    """Added Python files: selection stays on unless an existing import could find the new file."""
+    more = "from stockroom import text\n\n\ndef test_slugify_double_space() -> None:\n"
+    return [
+        _m(
+            "names",
+            "test",
+            "a new test module, failing",
+            write(MORE, more + "    assert text.slugify('a  b') == 'a--b'\n"),
+        ),
+        _m(
+            "names",
+            "test",
+            "a new test module (control: passes)",
+            write(MORE, more + "    assert text.slugify('a  b') == 'a-b'\n"),
+        ),
+        _m(
+            "names",
+            "src",
+            "a new module nothing imports (control: passes)",
+            write("src/stockroom/extra.py", "EXTRA = 1\n"),
+        ),
+        _m(
+            "names",
+            "test",
+            "tests/unit/stockroom.py added: the package's name, found first by the unit tests",
+            write("tests/unit/stockroom.py", "VERSION = 0\n"),
+        ),
+        _m(
+            "names",
+            "test",
+            "a new helper module and a failing test that uses it",
+            both(
+                write(
+                    "tests/unit/slug_cases.py", "def expected(name: str) -> str:\n    return name.lower()\n"
+                ),
+                append(
+                    TEST_TEXT,
+                    "\n\ndef test_slug_cases() -> None:\n    from slug_cases import expected\n\n"
+                    "    assert text.slugify('Ab') == expected('Ab ')\n",
+                ),
+            ),
+        ),
+    ]
+
+
 def _class3() -> list[Mutation]:
     touch_units = append("src/stockroom/units.py", "\n# units: conversions by dimension\n")
     return [
@@ -448,4 +496,4 @@ def _ordinary() -> list[Mutation]:
 
 def catalogue() -> list[Mutation]:
     """Every mutation of the src-layout example, classes first."""
-    return [*_class1(), *_class2(), *_class3(), *_class4(), *_class5(), *_ordinary()]
+    return [*_class1(), *_class2(), *_names(), *_class3(), *_class4(), *_class5(), *_ordinary()]
