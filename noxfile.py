@@ -51,7 +51,7 @@ def reports(session: nox.Session) -> None:
 
 @nox.session(name="selection-safety")
 def selection_safety(session: nox.Session) -> None:
-    """Fidelity harness: nox -t prepush against pre-commit, hook by hook, on 126 mutations (not in CI)."""
+    """Fidelity harness: nox -t prepush against pre-commit, hook by hook, on 131 mutations (not in CI)."""
     session.run(PY, "-m", "infra.safety", *session.posargs)
 
 
