@@ -16,6 +16,8 @@ Inside a session, pytest hooks are merged into one pytest invocation only when t
 effective configuration is identical (rootdir, ini file, conftests that define hooks, options
 that shape the run, environment launcher). pytest hooks whose rootdir is not the session's
 main one get a session of their own, ``<session>-<rootdir>``, so the two run in parallel.
+A pytest hook measured by pytest-cov (``--cov`` in its options or the ini's ``addopts``) runs
+as written: its coverage report and ``--cov-fail-under`` depend on exactly which tests run.
 """
 
 from __future__ import annotations
@@ -168,6 +170,12 @@ def plan(
     notes: Sequence[str] = (),
 ) -> Plan:
     """Place every hook in exactly one session; see the module docstring for the rules."""
+    measured = [h for h in hooks if (cfg := pytest_configs.get(h.key)) is not None and cfg.coverage]
+    run_as_written = run_as_written | {h.id for h in measured}
+    notes = [
+        *notes,
+        *(f"{h.id}: pytest-cov measures exactly the tests it runs (--cov): run as written" for h in measured),
+    ]
     placed: dict[str, tuple[str, str]] = {}
     by_file: dict[str, str] = {}
     for hook in hooks:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import configparser
 import os
+import shlex
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ class PytestConfig(NamedTuple):
     rootdir: str  # relative to the repository root, "." for the root
     inifile: str | None
     hook_conftests: tuple[str, ...]  # conftest.py files in the chain that define pytest_* hooks
+    coverage: bool = False  # pytest-cov measures the run (``--cov`` in the options or ``addopts``)
 
     def describe(self) -> str:
         ini = self.inifile or "no ini file"
@@ -56,7 +58,30 @@ def effective(root: Path, targets: Sequence[str], options: Sequence[str]) -> Pyt
         rootdir=_rel(rootdir, root),
         inifile=_rel(inifile, root) if inifile is not None else None,
         hook_conftests=conftests,
+        coverage=measures_coverage([*options, *(_addopts(inifile) if inifile is not None else [])]),
     )
+
+
+def measures_coverage(options: Sequence[str]) -> bool:
+    """pytest-cov is on (``--cov``, ``--cov=PATH``): its report, and ``--cov-fail-under``, depend on
+    exactly which tests the process runs, so such a call is never merged or narrowed."""
+    return any(opt == "--cov" or opt.startswith("--cov=") for opt in options)
+
+
+def _addopts(inifile: Path) -> list[str]:
+    """The ini file's ``addopts``, split as pytest splits them (empty when unreadable)."""
+    try:
+        if inifile.name == "pyproject.toml":
+            table = tomllib.loads(inifile.read_text()).get("tool", {}).get("pytest", {})
+            value = table.get("ini_options", table).get("addopts", "")
+        else:
+            parser = configparser.ConfigParser(interpolation=None)
+            parser.read_string(inifile.read_text())
+            section = "tool:pytest" if inifile.name == "setup.cfg" else "pytest"
+            value = parser.get(section, "addopts", fallback="")
+        return list(value) if isinstance(value, list) else shlex.split(str(value))
+    except (OSError, ValueError, tomllib.TOMLDecodeError, configparser.Error, AttributeError):
+        return []
 
 
 def _option_value(options: Sequence[str], names: tuple[str, ...]) -> str | None:

@@ -495,7 +495,9 @@ def test_no_xdist_unless_asked_a_test_that_skips_under_it_still_fails(tmp_path: 
     _nox(root, "seed", "--all-files")
     (durations,) = (root / ".infra" / "durations").glob("*.json")
     durations.write_text('{"tests/test_cov.py::test_coverage": 600.0}')  # as if it took minutes
-    frm, to = _push(root, {"data/cov.txt": "low\n", "src/pkg/sub/__init__.py": "NEW = 1\n"})  # a new package: full
+    frm, to = _push(
+        root, {"data/cov.txt": "low\n", "src/pkg/sub/__init__.py": "NEW = 1\n"}
+    )  # a new package: full
     assert _pre_commit(root, frm, to) == {"unit"}
     ours, out = _nox(root, "push", frm=frm, to=to)
     assert ours == {"unit"} and "mode full" in out, out
@@ -544,3 +546,43 @@ def test_a_module_that_finds_its_own_file_does_not_force_full_runs(tmp_path: Pat
     )
     out = _agree(root, {"src/pkg/other.py": module.format(2) + "\n# grown\n"}, {"unit"})
     assert "mode testmon" in out and "1 selected" in out, out
+
+
+def test_a_hook_measured_by_pytest_cov_runs_as_written(tmp_path: Path) -> None:
+    """`--cov-fail-under` judges the tests of one call: merged with another hook's tests the
+    coverage would reach 100% and hide the failure, narrowed it would fall. Run as written."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("adds", "pytest tests/test_add.py", files="^(src|tests)/"),
+            _hook("everything", "pytest tests/test_add.py tests/test_mul.py", files="^(src|tests)/"),
+        ),
+        {
+            ".gitignore": ".infra/\n__pycache__/\n.pytest_cache/\n.coverage\n",
+            "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['src']\n"
+            "addopts = '--cov=src --cov-fail-under=100 -p no:cacheprovider'\n",
+            "src/calc.py": "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n",
+            "tests/test_add.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 2) == 4\n",
+            "tests/test_mul.py": "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
+        },
+    )
+    out = _agree(
+        root,
+        {"src/calc.py": "def add(a, b):\n    return b + a\n\n\ndef mul(a, b):\n    return a * b\n"},
+        {"adds"},
+    )
+    assert "pytest-cov measures exactly the tests it runs" in _plan_explain(root)
+    assert "adds" in out
+
+
+def _plan_explain(root: Path) -> str:
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "infra", "plan", "--explain"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout

@@ -82,3 +82,22 @@ def test_no_config_file_and_missing_targets(tmp_path: Path) -> None:
     assert effective(tmp_path, ["tests/test_a.py"], []) == PytestConfig("tests", None, ())
     assert effective(tmp_path, ["gone/test_x.py"], []).rootdir == "."
     assert effective(tmp_path, [], []).describe() == "rootdir ., no ini file"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "options", "measured"),
+    [
+        ("pytest.ini", "[pytest]\naddopts = -q --cov=src\n", [], True),
+        ("tox.ini", "[pytest]\naddopts = --cov\n", [], True),
+        ("setup.cfg", "[tool:pytest]\naddopts = -q --cov-report=term\n", [], False),
+        ("pyproject.toml", "[tool.pytest.ini_options]\naddopts = ['-q', '--cov=pkg']\n", [], True),
+        ("pyproject.toml", "[tool.pytest]\naddopts = ['-q']\n", ["--cov"], True),
+        ("pyproject.toml", "[tool.pytest.ini_options]\naddopts = '-q'\n", ["--no-cov"], False),
+        ("pytest.ini", "[pytest]\naddopts = 'unbalanced\n", [], False),
+    ],
+)
+def test_pytest_cov_is_seen_in_addopts_or_the_call(
+    tmp_path: Path, name: str, text: str, options: list[str], measured: bool
+) -> None:
+    write(tmp_path, {name: text, "tests/test_a.py": ""})
+    assert effective(tmp_path, ["tests/test_a.py"], options).coverage is measured
