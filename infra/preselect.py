@@ -16,6 +16,10 @@ own, none of these holds:
   to an ``always-full`` hook;
 - it is unknown: a target that owns no recorded test, or the last run had a collection error.
 
+``infra.selection`` does not ask at all when Python files were added or deleted since the
+records (only pytest's collection knows the tests of a new module) or when a file read after
+collection changed (the check that read it must run again).
+
 Any doubt (an unreadable database, a file testmon tracks that is gone) answers "start pytest".
 """
 

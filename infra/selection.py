@@ -226,7 +226,9 @@ def decide(
     env[RESTORE_ENV] = str(spec_path)
     narrowed = frozenset(m.hook.key for m in members if m not in always)
     targets = [t for m in members for t in m.repo_targets(decided[m.hook.key].filenames)]
-    if not late and preselect.nothing_to_run(project.root, datafile, records, spec, targets):
+    # Added or deleted Python files: only pytest's collection can tell which tests exist now.
+    known_files = now is not None and now.names == records.tree.names
+    if known_files and not late and preselect.nothing_to_run(project.root, datafile, records, spec, targets):
         return Decision(SKIP, "no test affected (decided before starting pytest)", (), env, narrowed)
     why = "testmon, plus tests that read a changed file, ran code that read one, or start subprocesses"
     return Decision("testmon", why, ("--testmon-forceselect",), env, narrowed)

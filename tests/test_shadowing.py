@@ -8,7 +8,8 @@ import pytest
 
 from infra import shadowing
 from infra.results import Status
-from tests.test_selection import FILES, _meta_repo, _push, _repo, _statuses
+from tests.conftest import commit, git_dir, write
+from tests.test_selection import FILES, _meta_repo, _push, _repo, _run, _statuses
 
 BEFORE = ("src/app/__init__.py", "src/app/core.py", "tests/test_core.py", "tests/helpers.py")
 
@@ -73,3 +74,26 @@ def test_a_module_that_shadows_an_installed_one_runs_everything(tmp_path: Path) 
     incremental, full = _push(root, {"tests/yaml.py": "def safe_load(text):\n    return {}\n"})
     assert incremental.tests.mode == "full" and "'yaml' is already taken" in incremental.tests.why
     assert _statuses(incremental) == _statuses(full)
+
+
+def test_a_new_test_module_alone_still_starts_pytest(tmp_path: Path) -> None:
+    """No recorded test is affected, but only pytest can find the tests of a module added under a
+    hook's directory: the push must not be decided 'nothing to run' from the records."""
+    root = git_dir(tmp_path / "repo")
+    hook = "    entry: pytest tests\n    language: system\n    pass_filenames: false\n    files: ^tests/\n"
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n  - id: suite\n    name: suite\n"
+            + hook,
+            "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['src']\n",
+            "src/calc.py": FILES["src/calc.py"],
+            "tests/test_calc.py": FILES["tests/test_calc.py"],
+        },
+    )
+    commit(root, "init")
+    _run(root, all_files=True)
+    incremental, full = _push(root, {"tests/test_new.py": "def test_new():\n    assert False\n"})
+    assert incremental.tests.mode == "testmon", incremental.tests.why
+    assert incremental.hooks[0].failed_tests == ("tests/test_new.py::test_new",)
+    assert _statuses(incremental) == _statuses(full) == {"suite": Status.FAILED}
