@@ -212,6 +212,7 @@ def _pytest(
             "infra.pytest_report",
             *guard_args,
             "--continue-on-collection-errors",
+            "--maxfail=0",  # an `-x` in addopts must not stop one hook's tests at another's failure
             "-q",
             "--tb=short",
             "-rfE",

@@ -586,3 +586,22 @@ def _plan_explain(root: Path) -> str:
         text=True,
         check=False,
     ).stdout
+
+
+def test_exitfirst_in_addopts_does_not_stop_one_hooks_tests_at_anothers_failure(tmp_path: Path) -> None:
+    """`-x` in addopts: each hook's own pytest stops at its first failure, which fails only that
+    hook. Merged, the first failure would end the process before the next hook's tests ran."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("first", "pytest tests/test_a.py", files="^(data|tests)/"),
+            _hook("second", "pytest tests/test_b.py", files="^(data|tests)/"),
+        ),
+        {
+            "pytest.ini": "[pytest]\naddopts = -x -p no:cacheprovider\n",
+            "data/v.txt": "1\n",
+            "tests/test_a.py": "def test_a():\n    assert open('data/v.txt').read() == '1\\n'\n",
+            "tests/test_b.py": "def test_b():\n    assert open('data/v.txt').read() == '1\\n'\n",
+        },
+    )
+    _agree(root, {"data/v.txt": "2\n"}, {"first", "second"})
