@@ -118,7 +118,7 @@ def full_reason(
     if not has_data or records is None or now is None:
         return "no testmon data yet"
     if now.names != records.tree.names:
-        why = shadowing.why_full(records.tree.python, now.python, shadowing.installed_names())
+        why = shadowing.why_full(records.tree.python, now.python, shadowing.installed)
         if why is not None:
             return why
     if now.config != records.tree.config:

@@ -17,30 +17,37 @@ import's answer, and still makes the run full:
 A deleted file needs no rule here: a test that ran it is selected by testmon (its file is
 gone), a module imported at collection is in the read records (``?import``, now missing),
 and every test module is still collected, so an import of it fails as in a full run. Pure:
-the caller passes the environment's top-level names.
+the caller passes how to tell an importable top-level name (``installed``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 
-def installed_names() -> frozenset[str]:
-    """Top-level import names of the standard library and of every installed distribution."""
-    from importlib.metadata import packages_distributions
+def installed(name: str) -> bool:
+    """Whether ``name`` is importable as a top-level module here: the standard library, or found
+    on ``sys.path`` (installed distributions, ``.pth`` paths). Finding a top-level spec imports
+    nothing; any doubt counts as taken."""
+    if name in sys.stdlib_module_names or "." in name:  # a dotted name would import its parent
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return True
 
-    return frozenset(sys.stdlib_module_names) | frozenset(packages_distributions())
 
-
-def why_full(before: Sequence[str], after: Sequence[str], taken: Iterable[str]) -> str | None:
-    """Why the tracked Python files ``after`` (vs ``before``) need a full run, or None."""
+def why_full(before: Sequence[str], after: Sequence[str], importable: Callable[[str], bool]) -> str | None:
+    """Why the tracked Python files ``after`` (vs ``before``) need a full run, or None
+    (``importable``: whether a top-level name is taken outside the repository)."""
     if not before:
         return "Python files were added or deleted since the last recorded run"
     old = set(before)
     added = [PurePosixPath(n) for n in after if n not in old]
-    names = set(taken)
+    names: set[str] = set()
     for existing in map(PurePosixPath, old):
         names.update(existing.parts[:-1])  # package and source directories
         names.add(existing.stem)
@@ -49,6 +56,6 @@ def why_full(before: Sequence[str], after: Sequence[str], taken: Iterable[str]) 
             return f"{path} was added (a {path.suffix} file changes what imports find)"
         if path.name == "__init__.py":
             return f"{path} was added (its directory becomes a regular package)"
-        if path.stem in names:
+        if path.stem in names or importable(path.stem):
             return f"{path} was added: the module name {path.stem!r} is already taken, imports may find it instead"
     return None
