@@ -91,10 +91,19 @@ def count_tests(text: str) -> int | None:
     return total
 
 
-def compare(baseline: Mapping[str, Status], nox: Mapping[str, Status]) -> list[Mismatch]:
-    """Hooks whose verdicts differ (or that only one side reported), in baseline order."""
+def compare(
+    baseline: Mapping[str, Status], nox: Mapping[str, Status], *, names_skipped: bool = True
+) -> list[Mismatch]:
+    """Hooks whose verdicts differ (or that only one side reported), in baseline order.
+    ``names_skipped=False``: the baseline prints no id for a skipped hook (prek), so a hook nox
+    skipped and the baseline did not report agrees."""
     keys = [*baseline, *(k for k in nox if k not in baseline)]
-    return [Mismatch(k, baseline.get(k), nox.get(k)) for k in keys if baseline.get(k) != nox.get(k)]
+    return [
+        Mismatch(k, baseline.get(k), nox.get(k))
+        for k in keys
+        if baseline.get(k) != nox.get(k)
+        and (names_skipped or k in baseline or nox.get(k) is not Status.SKIPPED)
+    ]
 
 
 def speedup(baseline_s: float, new_s: float) -> str:
@@ -135,20 +144,24 @@ def render_verdicts(scenarios: Sequence[Scenario]) -> list[str]:
     """One line per scenario saying whether verdicts agree, then each disagreement."""
     lines = []
     for s in scenarios:
-        mismatches = compare(s.baseline.verdicts, s.nox.verdicts)
-        if not mismatches:
+        differ = mismatches(s)
+        if not differ:
             lines.append(f"{s.name}: verdicts agree on all {len(s.baseline.verdicts)} hooks")
             continue
-        lines.append(f"{s.name}: verdicts DIFFER on {len(mismatches)} of {len(s.baseline.verdicts)} hooks")
-        for m in mismatches:
+        lines.append(f"{s.name}: verdicts DIFFER on {len(differ)} of {len(s.baseline.verdicts)} hooks")
+        for m in differ:
             theirs = m.baseline.value if m.baseline else "not reported"
             ours = m.nox.value if m.nox else "not reported"
             lines.append(f"  {m.key}: {s.baseline.tool} {theirs}, nox {ours}")
     return lines
 
 
+def mismatches(s: Scenario) -> list[Mismatch]:
+    return compare(s.baseline.verdicts, s.nox.verdicts, names_skipped=s.baseline.tool != "prek")
+
+
 def agree(scenarios: Sequence[Scenario]) -> bool:
-    return all(not compare(s.baseline.verdicts, s.nox.verdicts) for s in scenarios)
+    return all(not mismatches(s) for s in scenarios)
 
 
 def child_env(environ: Mapping[str, str], extra: Mapping[str, str] | None = None) -> dict[str, str]:

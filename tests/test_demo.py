@@ -69,6 +69,8 @@ def test_compare_names_each_disagreement_and_one_sided_hooks() -> None:
         Mismatch("b", S, None),
         Mismatch("d", None, P),
     ]
+    # prek names no skipped hook: a hook nox skipped and prek did not report agrees; others do not
+    assert demo.compare({"a": P}, {"a": P, "s": S, "d": P}, names_skipped=False) == [Mismatch("d", None, P)]
 
 
 def test_tool_run_counts_hooks_run_passed_failed() -> None:
@@ -182,31 +184,31 @@ def test_demo_into_a_non_empty_directory_is_a_usage_error(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("host", ["pre-commit", "prek"])
 def test_demo_runs_both_tools_and_their_verdicts_agree(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], host: str
 ) -> None:
     """Without DIR the demo makes a temp dir, runs both scenarios, prints the table and agreeing verdicts."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setenv("CI", "true")  # dropped for the children: the demo shows a developer's push
-    assert main(["demo", "--startup-manifests", "3"]) == 0
+    assert main(["demo", "--startup-manifests", "3", "--host", host]) == 0
     out = capsys.readouterr().out
     root = next(tmp_path.glob("infra-demo-*"))
     assert out.startswith(f"example repository: {root} (75 hooks run at pre-push)\n")
+    assert f"[1/4] full, {host}: {host} run --hook-stage pre-push --all-files" in out
     table = out[out.index("scenario ") :].splitlines()
     full, incremental = table[2].split(), table[3].split()
     assert full[0] == "full" and full[4:6] == ["75/75/0", "75/75/0"]
     assert incremental[0] == "incremental" and incremental[4] == incremental[5]
     assert int(incremental[-1]) < int(full[-1])  # nox: testmon runs only the tests whose code changed
     assert "full: verdicts agree on all 75 hooks" in out
-    assert "incremental: verdicts agree on all 75 hooks" in out
+    ran = 75 if host == "pre-commit" else 16  # prek names no skipped hook
+    assert f"incremental: verdicts agree on all {ran} hooks" in out
     assert re.search(r"^load average \(1 min\) [0-9.]+ -> [0-9.]+ on [0-9]+ cores: ", out, re.M)
     assert "On a real repository" in out and "benchmarks/real-replay.md" in out
-    assert sorted(p.name for p in (root / ".infra" / "demo").iterdir()) == [
-        "full-nox.log",
-        "full-pre-commit.log",
-        "range-nox.log",
-        "range-pre-commit.log",
-    ]
+    assert sorted(p.name for p in (root / ".infra" / "demo").iterdir()) == sorted(
+        ["full-nox.log", f"full-{host}.log", "range-nox.log", f"range-{host}.log"]
+    )
 
 
 def test_load_line_says_whether_the_figures_are_contended() -> None:
@@ -214,3 +216,14 @@ def test_load_line_says_whether_the_figures_are_contended() -> None:
     assert demo.load_line((0.4, 0, 0), (3.5, 0, 0), 2) == (
         "load average (1 min) 0.40 -> 3.50 on 2 cores: busy: the times above are contended"
     )
+
+
+def test_demo_with_prek_missing_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no prek anywhere
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))  # nor next to our Python
+    assert main(["demo", str(tmp_path / "d"), "--host", "prek"]) == 2
+    err = capsys.readouterr().err
+    assert "prek is not installed; install it (pip install prek)" in err
+    assert not (tmp_path / "d").exists()

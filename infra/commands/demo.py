@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infra.errors import EXIT_FAILED, EXIT_OK
+from infra.errors import EXIT_FAILED, EXIT_OK, FatalError
+from infra.hosts import prek
 from infra.output import write_line
 
 if TYPE_CHECKING:
@@ -36,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=None,
         help="manifests the example's conftest parses at start-up (default: >= 2 s of work per pytest)",
     )
+    parser.add_argument(
+        "--host",
+        choices=("pre-commit", "prek"),
+        default="pre-commit",
+        help="the tool nox is compared with: pre-commit (default) or prek, its fast reimplementation",
+    )
     parser.set_defaults(func=run)
 
 
@@ -44,6 +52,12 @@ def run(args: argparse.Namespace) -> int:
     import infra.example
     from infra import demo
 
+    host = args.host
+    if host == "prek" and shutil.which(prek.HOST.program()[0]) is None:
+        raise FatalError(
+            "infra demo --host prek: prek is not installed; install it (pip install prek) or omit --host"
+        )
+
     dest = args.dir if args.dir is not None else Path(tempfile.mkdtemp(prefix="infra-demo-"))
     manifests = args.startup_manifests or infra.example.DEFAULT_STARTUP_MANIFESTS
     root = infra.example.create(dest, startup_manifests=manifests).resolve()
@@ -51,23 +65,23 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     load_start = os.getloadavg()
 
-    write_line("\n[1/4] full, pre-commit: pre-commit run --hook-stage pre-push --all-files")
-    full_pc = _done(demo.run_hook_tool(root, env, None))
+    write_line(f"\n[1/4] full, {host}: {host} run --hook-stage pre-push --all-files")
+    full_pc = _done(demo.run_hook_tool(root, env, None, tool=host))
     write_line("[2/4] full, nox: nox -t prepush -- --all-files")
     full_nox = _done(demo.run_nox(root, env, None)[0])
 
     refs = demo.change_function(root)
     write_line(f"\ncommitted a change to {demo.CHANGED_FUNCTION}() in {demo.CHANGED_MODULE} (used by 1 test)")
-    write_line(f"[3/4] incremental, pre-commit: ... --from-ref {refs[0][:10]} --to-ref {refs[1][:10]}")
-    inc_pc = _done(demo.run_hook_tool(root, env, refs))
+    write_line(f"[3/4] incremental, {host}: ... --from-ref {refs[0][:10]} --to-ref {refs[1][:10]}")
+    inc_pc = _done(demo.run_hook_tool(root, env, refs, tool=host))
     write_line("[4/4] incremental, nox: PRE_COMMIT_FROM_REF=... PRE_COMMIT_TO_REF=... nox -t prepush")
     inc_nox = _done(demo.run_nox(root, env, refs)[0])
 
     scenarios = [demo.Scenario("full", full_pc, full_nox), demo.Scenario("incremental", inc_pc, inc_nox)]
     write_line()
-    write_line(demo.render_table(scenarios))
+    write_line(demo.render_table(scenarios, baseline_tool=host))
     write_line(
-        "pre-commit runs each hook alone, one after another; nox runs the planned sessions in parallel,\n"
+        f"{host} runs each hook alone, one after another; nox runs the planned sessions in parallel,\n"
         "one pytest process per pytest configuration, and on a push only the tests whose code changed."
     )
     write_line(demo.load_line(load_start, os.getloadavg(), os.cpu_count() or 1))
