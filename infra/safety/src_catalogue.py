@@ -260,7 +260,7 @@ def _names() -> list[Mutation]:
         mutation(
             "names",
             "src",
-            "a new module nothing imports (control: passes)",
+            "a new module nothing imports, without the licence header",
             write("src/stockroom/extra.py", "EXTRA = 1\n"),
         ),
         mutation(
