@@ -119,6 +119,7 @@ def test_short_sessions_run_folded_in_one_child_and_failures_still_name_the_hook
     first = _nox(root, "-j", "2", "-t", "prepush", "--", "--all-files")  # nothing recorded: a child each
     assert first.returncode == 0 and "Running session quick" not in first.stdout, first.stdout + first.stderr
     assert "Running session docs" in first.stdout
+    _as_if_recorded_quiet(root, {"docs", "lint", "security", "deps"}, wall_s=0.15)
 
     write(
         root,
@@ -161,3 +162,17 @@ def test_a_child_runs_what_the_parent_handed_it(tmp_path: Path) -> None:
     assert "unit......" in child.stdout and "Skipped  (no files to check)" in child.stdout, child.stdout
     alone = _nox(root, "-s", "pytest", "--", "--all-files")  # no hand-off: decides itself, runs it
     assert "Skipped" not in alone.stdout and "unit......" in alone.stdout, alone.stdout
+
+
+def _as_if_recorded_quiet(root: Path, names: set[str], wall_s: float) -> None:
+    """The clock is a platform fact: on a loaded machine a 0.1 s hook's session records more than
+    the 0.5 s fold threshold, so the recorded times are set to what a quiet machine measures."""
+    from infra import state
+
+    path = state.ledger_path(root)
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    assert {r["session"] for r in records} >= names
+    for r in records:
+        if r["session"] in names:
+            r["wall_s"] = wall_s
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
