@@ -21,14 +21,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from infra import inputs, state
+from infra import inputs, state, wire
 from infra.run import git
 
 SUBPROCESS = "<subprocess>"
 TRACKED_NAMES = "<tracked names>"  # a test ran ``git ls-files`` (infra.pytest_report)
-STAT = "?stat"
-IMPORT = "?import"
-LATE = "?late"  # read outside tests after collection (infra.tracker): the path's digest, unmarked
+STAT, IMPORT, LATE = wire.STAT, wire.IMPORT, wire.LATE  # marks the plugin puts on a recorded path
 CONFIG_NAMES = frozenset(
     {"conftest.py", "pytest.ini", ".pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"}
 )

@@ -38,3 +38,8 @@ WARM = "INFRA_WARM"  # "1"/"0": pytest through a warm process (wins over [tool.i
 WARM_IDLE = "INFRA_WARM_IDLE"  # seconds a warm process waits for a run before it stops
 
 PREFIX = "INFRA_"  # every name above: never part of what makes two wrapper environments differ
+
+# marks on a recorded path: written by the pytest plugin (infra.tracker), read by infra.reads
+STAT = "?stat"  # only the path's metadata (existence, size, mode) was read
+IMPORT = "?import"  # a module imported outside any test: its import-time effects count
+LATE = "?late"  # read outside any test after collection: cannot shape which tests exist
