@@ -16,9 +16,9 @@ import configparser
 import os
 import shlex
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 CONFIG_OPTIONS = ("-c", "--rootdir", "--confcutdir", "-p", "-o", "--override-ini", "--config-file")
 
@@ -70,17 +70,12 @@ def measures_coverage(options: Sequence[str]) -> bool:
 
 def _addopts(inifile: Path) -> list[str]:
     """The ini file's ``addopts``, split as pytest splits them (empty when unreadable)."""
+    value = (_ini_options(inifile) or {}).get("addopts", "")
+    if isinstance(value, list):
+        return [str(v) for v in value]
     try:
-        if inifile.name == "pyproject.toml":
-            table = tomllib.loads(inifile.read_text()).get("tool", {}).get("pytest", {})
-            value = table.get("ini_options", table).get("addopts", "")
-        else:
-            parser = configparser.ConfigParser(interpolation=None)
-            parser.read_string(inifile.read_text())
-            section = "tool:pytest" if inifile.name == "setup.cfg" else "pytest"
-            value = parser.get(section, "addopts", fallback="")
-        return list(value) if isinstance(value, list) else shlex.split(str(value))
-    except (OSError, ValueError, tomllib.TOMLDecodeError, configparser.Error, AttributeError):
+        return shlex.split(str(value))
+    except ValueError:
         return []
 
 
@@ -111,17 +106,28 @@ def _locate(start: Path, repo_root: Path) -> tuple[Path, Path | None]:
 
 
 def _is_pytest_config(path: Path) -> bool:
-    if path.name in ("pytest.ini", ".pytest.ini"):
-        return True
+    return _ini_options(path) is not None
+
+
+def _ini_options(path: Path) -> Mapping[str, Any] | None:
+    """The pytest options a config file holds, or None when it is not a pytest config file
+    (``pytest.ini`` always is, even empty; the others only with a pytest section)."""
     try:
         if path.name == "pyproject.toml":
             tool = tomllib.loads(path.read_text()).get("tool", {})
-            return isinstance(tool, dict) and isinstance(tool.get("pytest"), dict)
+            table = tool.get("pytest") if isinstance(tool, dict) else None
+            if not isinstance(table, dict):
+                return None
+            options = table.get("ini_options", table)
+            return options if isinstance(options, dict) else {}
         parser = configparser.ConfigParser(interpolation=None)
         parser.read_string(path.read_text())
-    except (tomllib.TOMLDecodeError, configparser.Error, UnicodeDecodeError):
-        return False
-    return parser.has_section("pytest" if path.name == "tox.ini" else "tool:pytest")
+    except (OSError, tomllib.TOMLDecodeError, configparser.Error, UnicodeDecodeError):
+        return {} if path.name in ("pytest.ini", ".pytest.ini") else None
+    section = {"setup.cfg": "tool:pytest"}.get(path.name, "pytest")
+    if parser.has_section(section):
+        return dict(parser[section])
+    return {} if path.name in ("pytest.ini", ".pytest.ini") else None
 
 
 def _hook_conftests(repo_root: Path, rootdir: Path, paths: Sequence[Path]) -> tuple[str, ...]:
