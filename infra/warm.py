@@ -47,7 +47,7 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +134,28 @@ def run(pytest_args: list[str]) -> int:
     return code
 
 
+SUN_PATH_MAX = 107  # sockaddr_un.sun_path holds 108 bytes with the terminating NUL
+
+
+@contextlib.contextmanager
+def socket_address(path: Path) -> Iterator[str]:
+    """An address for the socket file ``path`` that fits ``sun_path``.
+
+    A repository deep in the file system (a CI workspace, a temporary directory) puts the state
+    directory past the 107 bytes a Unix socket path may have, and ``bind``/``connect`` fail
+    with "AF_UNIX path too long". Such a path is reached through the directory's open file
+    descriptor instead (``/proc/self/fd/N/NAME``, which Linux resolves like the directory).
+    """
+    if len(os.fsencode(path)) <= SUN_PATH_MAX:
+        yield str(path)
+        return
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield f"/proc/self/fd/{fd}/{path.name}"
+    finally:
+        os.close(fd)
+
+
 def _warm(where: Path, k: str, args: list[str], env: dict[str, str], cwd: str) -> int | None:
     """The run's exit code through the warm process; None: run cold."""
     record = _record(where / f"{k}.json")
@@ -141,7 +163,8 @@ def _warm(where: Path, k: str, args: list[str], env: dict[str, str], cwd: str) -
         return None
     try:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.connect(str(where / f"{k}.sock"))
+        with socket_address(where / f"{k}.sock") as address:
+            conn.connect(address)
     except OSError:
         return None
     with conn:

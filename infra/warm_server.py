@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.warm import HEADER, MAX_AGE_S, idle_s
+from infra.warm import HEADER, MAX_AGE_S, idle_s, socket_address
 
 
 def serve(where: Path, k: str) -> int:
@@ -45,7 +45,8 @@ def serve(where: Path, k: str) -> int:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old = os.umask(0o177)
     try:
-        listener.bind(str(path))
+        with socket_address(path) as address:
+            listener.bind(address)
     finally:
         os.umask(old)
     listener.listen(8)

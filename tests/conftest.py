@@ -52,6 +52,10 @@ def _isolated_env(
         "GITLAB_CI",
         "INFRA_RUN_ID",
         "INFRA_JOBS",
+        # This suite may itself run under xdist; the pytest runs its tests start must not think so.
+        "PYTEST_XDIST_WORKER",
+        "PYTEST_XDIST_WORKER_COUNT",
+        "PYTEST_XDIST_TESTRUNUID",
     ):
         monkeypatch.delenv(var, raising=False)
     yield

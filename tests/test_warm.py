@@ -112,6 +112,24 @@ def _infra_warm(root: Path, action: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
 
 
+def test_a_repository_too_deep_for_a_socket_path_still_runs_warm(tmp_path: Path) -> None:
+    """A state directory past sun_path's 107 bytes (a deep CI workspace) gets a warm process too:
+    bound and reached through the directory's file descriptor, not "AF_UNIX path too long"."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    root, env = _setup(deep)
+    assert len(os.fsencode(warm.warm_dir(root))) > warm.SUN_PATH_MAX
+    first = _client(root, env, "tests")
+    assert first.returncode == 0, first.stdout + first.stderr
+    pid = _up(root)
+    try:
+        again = _client(root, env, "tests")
+        assert again.returncode == 0 and f"pytest forked from warm process {pid}" in again.stderr, (
+            again.stderr
+        )
+    finally:
+        warm.stop(root)
+
+
 def test_stop_and_status_leave_no_process(started: tuple[Path, dict[str, str], int]) -> None:
     root, _env, pid = started
     assert f"pid {pid}" in _infra_warm(root, "status").stdout
@@ -157,25 +175,25 @@ def test_a_warm_process_serves_on_past_a_broken_or_foreign_request(
     """A client gone mid-request, or one of another user (root may check): nothing forked, and the
     next run is served as usual."""
     root, env, pid = started
-    sock_path = str(next(warm.warm_dir(root).glob("*.sock")))
-    with socket.socket(socket.AF_UNIX) as raw:
-        raw.connect(sock_path)
-        socket.send_fds(raw, [warm.HEADER.pack(10_000)], [0, 1, 2])
-        raw.sendall(b'{"argv"')  # and gone
-    if os.getuid() == 0:
-        other = os.fork()
-        if other == 0:  # pragma: no cover - the child: coverage does not follow a setuid process
-            code = 1
-            try:
-                os.setuid(65534)
-                with socket.socket(socket.AF_UNIX) as foreign:
-                    foreign.connect(sock_path)
-                    code = 0 if foreign.recv(100) == b"" else 1  # closed on it without a word
-            except PermissionError:
-                code = 0  # the socket is the owner's only (mode 0600)
-            finally:
-                os._exit(code)
-        assert os.waitpid(other, 0)[1] == 0
+    with warm.socket_address(next(warm.warm_dir(root).glob("*.sock"))) as sock_path:
+        with socket.socket(socket.AF_UNIX) as raw:
+            raw.connect(sock_path)
+            socket.send_fds(raw, [warm.HEADER.pack(10_000)], [0, 1, 2])
+            raw.sendall(b'{"argv"')  # and gone
+        if os.getuid() == 0:
+            other = os.fork()
+            if other == 0:  # pragma: no cover - the child: coverage does not follow a setuid process
+                code = 1
+                try:
+                    os.setuid(65534)
+                    with socket.socket(socket.AF_UNIX) as foreign:
+                        foreign.connect(sock_path)
+                        code = 0 if foreign.recv(100) == b"" else 1  # closed on it without a word
+                except PermissionError:
+                    code = 0  # the socket is the owner's only (mode 0600)
+                finally:
+                    os._exit(code)
+            assert os.waitpid(other, 0)[1] == 0
     ok = _client(root, env, "tests")
     assert ok.returncode == 0 and f"forked from warm process {pid}" in ok.stderr, ok.stderr
 
