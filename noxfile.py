@@ -26,10 +26,14 @@ def tests(session: nox.Session) -> None:
     """The test suite under coverage (branch), failing under 95% of infra/ covered.
 
     One xdist worker per CPU: most tests wait on real nox, pre-commit and pytest processes, so
-    the suite takes about half the time on two cores. `-- -n 0` runs it in one process.
+    the suite takes about half the time on two cores. A few tests take a minute (a whole example
+    push); work stealing keeps one worker from idling while the other finishes them. `-- -n 0`
+    runs the suite in one process.
     """
     session.run(PY, "-m", "coverage", "erase")
-    session.run(PY, "-m", "coverage", "run", "-m", "pytest", "-n", "logical", *session.posargs)
+    session.run(
+        PY, "-m", "coverage", "run", "-m", "pytest", "-n", "logical", "--dist", "worksteal", *session.posargs
+    )
     session.run(PY, "-m", "coverage", "combine", "-q", success_codes=[0, 1])
     session.run(PY, "-m", "coverage", "report", "--skip-covered", "--show-missing")
 
