@@ -106,7 +106,6 @@ def _child_env(environ: Mapping[str, str]) -> dict[str, str]:
     bindir = str(Path(sys.executable).parent)
     if env.get("PATH", "").split(os.pathsep)[0] != bindir:
         env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    env.setdefault("COVERAGE_CORE", "ctrace")  # testmon loses tests under sysmon (coveragepy#2200)
     return env
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from infra import restore, tracker, wire
+from infra import restore, tracing, tracker, wire
 
 ENV = tracker.ENV
 WARM_MANIFEST_ENV = wire.WARM_MANIFEST
@@ -149,6 +149,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     if os.environ.get(wire.TRACK) != "0":
         config.pluginmanager.register(tracker.Tracker(config), "infra-tracker")
+    config.pluginmanager.register(tracing.Tracing(config), "infra-tracing")
     restorer = None
     spec_path = os.environ.get(restore.ENV)
     if spec_path:
