@@ -31,7 +31,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Generator, Mapping
-from importlib import metadata
 
 import pytest
 
@@ -41,37 +40,25 @@ CORE_ENV = "COVERAGE_CORE"
 CHECKED = ((7, 4), (7, 15, 3))
 
 
-def _version(dist: str) -> tuple[int, ...]:
-    try:
-        text = metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return ()
-    parts = []
-    for piece in text.split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts)
-
-
 def testmon_core(environ: Mapping[str, str] = os.environ) -> str | None:
     """The coverage core testmon's measurement is built on; None: the user chose one."""
     if environ.get(CORE_ENV):
         return None
     low, high = CHECKED
-    if sys.version_info >= (3, 12) and low <= _version("coverage") < high and not _measuring():
+    version, measuring = _coverage()
+    if sys.version_info >= (3, 12) and low <= version < high and not measuring:
         return "sysmon"
     return "ctrace"
 
 
-def _measuring() -> bool:
-    """Another coverage measurement already runs in this process (pytest-cov, ``coverage run``)."""
+def _coverage() -> tuple[tuple[int, ...], bool]:
+    """coverage.py's version, and whether a measurement already runs in this process (pytest-cov,
+    ``coverage run``); ``((), False)`` when it is not installed."""
     try:
-        from coverage import Coverage
+        import coverage
     except ImportError:
-        return False
-    return Coverage.current() is not None
+        return (), False
+    return tuple(coverage.version_info[:3]), coverage.Coverage.current() is not None
 
 
 def _monitoring_coverage() -> bool:

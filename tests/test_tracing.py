@@ -151,8 +151,7 @@ def test_the_core_is_left_to_the_user_and_to_older_pythons() -> None:
     assert tracing.testmon_core({tracing.CORE_ENV: "ctrace"}) is None
     expected = (
         "sysmon"
-        if sys.version_info >= (3, 12)
-        and tracing.CHECKED[0] <= tracing._version("coverage") < tracing.CHECKED[1]
+        if sys.version_info >= (3, 12) and tracing.CHECKED[0] <= tracing._coverage()[0] < tracing.CHECKED[1]
         else "ctrace"
     )
     assert tracing.testmon_core({}) == expected
