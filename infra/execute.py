@@ -102,7 +102,9 @@ def run_session(
 
 
 def _child_env(environ: Mapping[str, str]) -> dict[str, str]:
-    env = dict(environ)
+    """A hook's environment: ``PRE_COMMIT=1`` as pre-commit (and prek) set it for every hook (a
+    test may skip itself on it), and this interpreter's ``bin/`` first on ``PATH``."""
+    env = {**environ, "PRE_COMMIT": "1"}
     bindir = str(Path(sys.executable).parent)
     if env.get("PATH", "").split(os.pathsep)[0] != bindir:
         env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
