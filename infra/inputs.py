@@ -63,36 +63,39 @@ def listing_names(root: str, rel_dir: str, names: list[str]) -> list[str]:
     return sorted(n for n in names if is_input(root, f"{rel_dir.rstrip('/')}/{n}".lstrip("/")))
 
 
-_PURE_VALUES = (
-    *(ast.Constant, ast.Name, ast.Attribute, ast.Tuple, ast.List, ast.Dict, ast.Set, ast.Subscript),
-    *(ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.JoinedStr, ast.FormattedValue, ast.Slice),
-)
+class _Bodies(ast.NodeTransformer):
+    """Function bodies emptied (testmon fingerprints them, per test) and docstrings dropped.
 
+    pytest hook implementations (``def pytest_*``, in a plugin module listed by ``pytest_plugins``
+    as in a conftest) run outside any test, where testmon sees nothing: their bodies stay."""
 
-def _has_effect(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom):
-        return False
-    if isinstance(stmt, ast.Pass):
-        return False
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-        return False  # a docstring or a bare constant
-    if isinstance(stmt, ast.Assign | ast.AnnAssign):
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        names = [n for t in targets for n in ast.walk(t) if isinstance(n, ast.expr)]
-        if not all(isinstance(n, ast.Name | ast.Tuple | ast.List) for n in names):
-            return True  # ``os.environ["X"] = ...``, ``mod.attr = ...`` change another object
-        value = stmt.value
-        return value is not None and not all(
-            isinstance(n, _PURE_VALUES) or not isinstance(n, ast.expr) for n in ast.walk(value)
-        )
-    return True
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+        node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        node.args = self.visit(node.args)
+        node.returns = None if node.returns is None else self.visit(node.returns)
+        if not node.name.startswith("pytest_"):
+            node.body = [ast.Pass()]
+        return node
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_Expr(self, node: ast.Expr) -> ast.AST | None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return None  # a docstring
+        return self.generic_visit(node)
 
 
 def import_effects_digest(source: bytes) -> str:
-    """A digest of the module-level statements that can change state when the module is imported."""
+    """A digest of everything a module runs when it is imported: every statement but function
+    bodies (constants, imports, class bodies, decorators, default values included).
+
+    testmon attributes no import-time execution to a test: a test that reads ``mod.VERSION``
+    or a class attribute runs no code of ``mod`` it can fingerprint, so any change outside
+    function bodies of a module imported outside tests must force a full run.
+    """
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return hashlib.sha1(source).hexdigest()  # unparsable: any change counts
-    effects = [ast.dump(s) for s in tree.body if _has_effect(s)]
-    return hashlib.sha1("\n".join(effects).encode()).hexdigest()
+    return hashlib.sha1(ast.dump(_Bodies().visit(tree)).encode()).hexdigest()

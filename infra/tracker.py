@@ -15,6 +15,7 @@ Loaded into every consolidated pytest process by ``infra.pytest_report``: keep i
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -57,19 +58,24 @@ def is_names_query(args: list[str]) -> bool:
 
 _EVENTS = _READ_EVENTS | _WRITE_EVENTS | _SPAWN_EVENTS
 _STDLIB = sysconfig.get_paths()["stdlib"]
-_TOOLING = (
-    "/_pytest/",
-    "/pytest/",
-    "/testmon/",
-    "/coverage/",
-    "/pluggy/",
-    "/xdist/",
-    "/execnet/",
-    "/infra/pytest_report",
-    "/infra/inputs",
-    "/infra/tracker",
-    "/infra/restore",
-)
+
+
+def _tooling() -> tuple[str, ...]:
+    """Where the tooling's own code lives, as exact directories and files: a substring such as
+    ``/coverage/`` would also match a repository checked out under ``.../coverage/`` (or a
+    project package named ``pytest``) and silently drop every read the project makes."""
+    places = []
+    for name in ("_pytest", "pytest", "testmon", "coverage", "pluggy", "xdist", "execnet"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            origin = spec.origin
+            places.append(os.path.dirname(origin) + os.sep if origin.endswith("__init__.py") else origin)
+    here = os.path.dirname(os.path.abspath(__file__))
+    places += [os.path.join(here, f"{m}.py") for m in ("pytest_report", "inputs", "tracker", "restore")]
+    return tuple(places)
+
+
+_TOOLING = _tooling()
 # The import system reads modules through these frozen functions; ``get_data`` called from
 # ``pkgutil.get_data`` or ``importlib.resources`` is a data read and counts.
 _IMPORT_FRAMES = frozenset({"get_code", "source_to_code", "_compile_bytecode", "exec_module"})
@@ -108,7 +114,7 @@ def _reader(root: str, depth: int) -> str | None:
             if frame.f_code.co_name in _IMPORT_FRAMES or frame.f_back is None:
                 return None
         elif not decided and ("site-packages" in filename or not filename.startswith(_STDLIB)):
-            if any(part in filename for part in _TOOLING):
+            if filename.startswith(_TOOLING):
                 return None
             decided = True
         if decided and filename.startswith(root):

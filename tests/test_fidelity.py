@@ -593,3 +593,62 @@ def test_exitfirst_in_addopts_does_not_stop_one_hooks_tests_at_anothers_failure(
         },
     )
     _agree(root, {"data/v.txt": "2\n"}, {"first", "second"})
+
+
+def test_a_constant_read_without_running_its_module_reaches_the_test(tmp_path: Path) -> None:
+    """`pkg.VERSION` read by a test runs no code testmon can fingerprint: the change runs fully."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "src/pkg/version.py": '__version__ = "1.0"\n',
+            "tests/test_version.py": "from pkg import version\n\ndef test_v():\n    assert version.__version__.startswith('1.')\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    _agree(root, {"src/pkg/version.py": '__version__ = "2.0"\n'}, {"unit"})
+
+
+def test_hooks_see_pre_commit_set_as_pre_commit_sets_it(tmp_path: Path) -> None:
+    """pre-commit sets PRE_COMMIT=1 for every hook: a test skipped without it runs, and fails."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "tests/test_hooked.py": (
+                "import os, pytest\n\n@pytest.mark.skipif(os.environ.get('PRE_COMMIT') != '1', reason='hook only')\n"
+                "def test_hooked():\n    assert open('data/flag.txt').read() == 'ok\\n'\n"
+            ),
+            "data/flag.txt": "ok\n",
+        },
+    )
+    _agree(root, {"data/flag.txt": "broken\n"}, {"unit"})
+
+
+def test_a_narrowed_hook_left_with_no_test_collected_fails_as_exit_5(tmp_path: Path) -> None:
+    """Renaming a hook's only test out of pytest's naming fails it (exit 5), narrowed or not."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("unit", "pytest tests/unit", files="^(src|tests)/"),
+            _hook("layout", "pytest tests/test_layout.py", files="^(src|tests)/"),
+        ),
+        {
+            **PKG,
+            "tests/unit/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+            "tests/test_layout.py": "def test_layout():\n    assert True\n",
+        },
+    )
+    out = _agree(root, {"tests/test_layout.py": "def check_layout():\n    assert True\n"}, {"layout"})
+    assert "no tests collected" in out
+
+
+def test_reads_are_tracked_in_a_repository_under_a_tooling_named_directory(tmp_path: Path) -> None:
+    """A checkout under `.../coverage/` is not coverage.py's code: its tests' reads still count."""
+    root = _one_hook(
+        tmp_path / "coverage" / "pytest" / "r",
+        {
+            "data/units.txt": "kg\n",
+            "tests/test_units.py": "def test_units():\n    assert open('data/units.txt').read() == 'kg\\n'\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    _agree(root, {"data/units.txt": "lb\n"}, {"unit"})

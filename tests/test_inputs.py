@@ -44,9 +44,19 @@ def test_listing_names_drop_caches(tmp_path: Path) -> None:
     ("before", "after", "same"),
     [
         ("def f():\n    return 1\n", "def f():\n    return 2\n", True),  # a body: testmon's business
-        ("X = 1\n", "X = 2\n", True),  # a literal constant
-        ("import os\n", "import os, sys\n", True),  # imports are not effects
-        ("class C:\n    a = f()\n", "class C:\n    a = g()\n", True),  # class bodies are not module level
+        ('def f():\n    "a"\n', 'def f():\n    "b"\n', True),  # a docstring
+        ('"""A."""\nX = 1  # one\n', '"""B."""\nX = 1  # two\n', True),  # docstrings, comments
+        ("X = 1\n", "X = 2\n", False),  # a literal constant a test may read without running code
+        ("import os\n", "import os, sys\n", False),  # an import can have effects of its own
+        ("class C:\n    a = 1\n", "class C:\n    a = 2\n", False),  # class bodies run at import
+        (
+            "class C:\n    def m(self):\n        return 1\n",
+            "class C:\n    def m(self):\n        return 2\n",
+            True,
+        ),
+        ("@reg('csv')\ndef f():\n    pass\n", "@reg('tsv')\ndef f():\n    pass\n", False),  # decorators
+        ("def f(a=1):\n    pass\n", "def f(a=2):\n    pass\n", False),  # defaults
+        ("def pytest_configure(c):\n    a = 1\n", "def pytest_configure(c):\n    a = 2\n", False),  # hooks
         ("import os\nos.environ['A'] = '1'\n", "import os\nos.environ['A'] = '2'\n", False),
         ("x = f()\n", "x = g()\n", False),  # computed by a call
         ("if True:\n    a = 1\n", "if False:\n    a = 1\n", False),
@@ -55,7 +65,7 @@ def test_listing_names_drop_caches(tmp_path: Path) -> None:
     ],
 )
 def test_import_effects(before: str, after: str, same: bool) -> None:
-    """Only module-level statements that can change shared state count as import-time effects."""
+    """Everything a module runs at import counts; function bodies (testmon's), docstrings and comments do not."""
     digest = inputs.import_effects_digest
     assert (digest(before.encode()) == digest(after.encode())) is same
 
