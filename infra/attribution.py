@@ -25,6 +25,7 @@ class PytestReport(NamedTuple):
     outside_writes: Sequence[str] = ()  # written outside any test
     readers: Mapping[str, list[str]] = {}  # path read -> repository modules whose code read it
     rootdir: str = "."  # pytest's rootdir, relative to the repository
+    collected: Sequence[str] | None = None  # narrowed: collected before testmon's deselection
     cpu_s: float = 0.0  # the pytest process's own CPU (and its reaped children's): a warm child's
 
 
@@ -70,7 +71,8 @@ def verdict(targets: Sequence[str], report: PytestReport, *, narrowed: bool) -> 
         # as it fails each hook's own pytest under pre-commit.
         return Verdict(True, "pytest exited 1 without a failed test (a session-wide check)", len(owned), ())
     if not owned:
-        if narrowed:
+        collected = report.collected  # None: not known (an xdist controller collects nothing)
+        if narrowed and (collected is None or any(owns(t, tid) for t in targets for tid in collected)):
             return Verdict(False, "no affected tests (testmon)", 0, ())
         return Verdict(True, "no tests collected (pytest exit 5 under pre-commit)", 0, ())
     return Verdict(False, f"{len(owned)} tests", len(owned), ())

@@ -38,6 +38,7 @@ class _Restorer:
         self.config = config
         self.spec = spec
         self.restored = 0
+        self.collected: list[str] | None = None
 
     def must_run(self, test_id: str) -> bool:
         return self.spec.must_run(test_id)
@@ -60,6 +61,13 @@ class _Restorer:
         before = list(items)
         yield
         kept = {id(item) for item in items}
+        select = self.config.pluginmanager.get_plugin("TestmonSelect")
+        stable = getattr(select, "deselected_tests", ())
+        # What pytest itself collected (its own -k/-m/--deselect applied), before testmon's
+        # deselection: a hook owning none of these fails with exit 5 under pre-commit.
+        self.collected = [
+            tracker.repo_id(self.config, i.nodeid) for i in before if id(i) in kept or i.nodeid in stable
+        ]
         restored = [
             i
             for i in before
@@ -113,6 +121,7 @@ class _Recorder:
             "collect_errors": self.collect_errors,
             "deselected": self.deselected - (self.restorer.restored if self.restorer else 0),
             "cpu_s": _cpu_s(),
+            "collected": self.restorer.collected if self.restorer else None,
         }
         tmp = self.out.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))

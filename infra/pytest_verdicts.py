@@ -39,6 +39,7 @@ def read_report(path: Path) -> attribution.PytestReport | None:
             readers={p: sorted(m) for p, m in readers.items()},
             rootdir=next((side["rootdir"] for side in sides), "."),
             cpu_s=float(data.get("cpu_s", 0.0)),
+            collected=data.get("collected"),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
