@@ -219,12 +219,14 @@ def _pytest(
             *decision.pytest_args,
         ]
         warm_path = warm.wanted(ctx.project.settings.warm, ctx.env)
-        cmd = warm.command(sys.executable, args) if warm_path else [sys.executable, "-m", "pytest", *args]
+        script = not call.python  # `pytest`, not `python -m pytest`: the cwd is not importable
+        cmd = warm.command(sys.executable, args) if warm_path else warm.pytest_command(args, safe_path=script)
         env = {
             **found.env,
             **{k: v for k, v in ctx.env.items() if k.startswith((wire.PREFIX, "COVERAGE_"))},
             wire.PYTEST_REPORT: str(report_path),
             wire.REPO_ROOT: str(ctx.root),
+            wire.SAFE_PATH: "1" if script else "0",
             **guard_env,
             **decision.env,
         }

@@ -88,6 +88,13 @@ def command(python: str, pytest_args: Sequence[str]) -> list[str]:
     return [python, "-m", "infra.warm", "run", "--", *pytest_args]
 
 
+def pytest_command(pytest_args: Sequence[str], *, safe_path: bool) -> list[str]:
+    """A cold pytest. ``python -m pytest`` puts the working directory first on ``sys.path``; the
+    ``pytest`` script does not (a test importing a top-level directory passes only under the
+    first): ``-P`` keeps that difference when the hooks call the script."""
+    return [sys.executable, *(["-P"] if safe_path else []), "-m", "pytest", *pytest_args]
+
+
 def warm_dir(root: Path) -> Path:
     from infra import state  # paths under .infra/ have one owner
 
@@ -126,7 +133,7 @@ def run(pytest_args: list[str]) -> int:
         code = None
     if code is not None:
         return code
-    code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args])
+    code = subprocess.call(pytest_command(pytest_args, safe_path=env.get(wire.SAFE_PATH) == "1"))
     try:
         _start(where, k, env, cwd)
     except Exception as exc:  # pragma: no cover - defensive: the run is done, its exit code stands

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from infra import wire
 from infra.warm import HEADER, MAX_AGE_S, idle_s, socket_address
 
 
@@ -228,7 +229,10 @@ def _child(
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
-    sys.path[0] = request["cwd"]  # as `python -m pytest` started there
+    if request["env"].get(wire.SAFE_PATH) == "1":
+        del sys.path[0]  # as the `pytest` script (``python -P``): the directory is not importable
+    else:
+        sys.path[0] = request["cwd"]  # as `python -m pytest` started there
     conn.settimeout(None)
     threading.Thread(target=_die_with_client, args=(conn,), daemon=True).start()
     conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")

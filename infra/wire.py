@@ -28,6 +28,7 @@ RESTORE = "INFRA_RESTORE"  # the restore spec (``infra.restore``)
 TRACK = "INFRA_TRACK"  # "0": record no reads (a CI run keeps no state)
 ASYNCMOCK_GUARD = "INFRA_ASYNCMOCK_GUARD"  # the AsyncMock guard's mode
 ASYNCMOCK_REPORT = "INFRA_ASYNCMOCK_REPORT"  # where the guard writes its findings
+SAFE_PATH = "INFRA_SAFE_PATH"  # "1": the hooks call the `pytest` script, which puts no cwd on sys.path
 WARM_MANIFEST = "INFRA_WARM_MANIFEST"  # where the plugin writes the modules a run imported (``infra.warm``)
 
 # set by the user (or by infra's own hook script)

@@ -652,3 +652,30 @@ def test_reads_are_tracked_in_a_repository_under_a_tooling_named_directory(tmp_p
         },
     )
     _agree(root, {"data/units.txt": "lb\n"}, {"unit"})
+
+
+@pytest.mark.parametrize("warm", ["0", "1"])
+def test_the_pytest_script_does_not_put_the_working_directory_on_sys_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: str
+) -> None:
+    """`pytest` cannot import `scripts/` from the repository root; `python -m pytest` could."""
+    monkeypatch.setenv("INFRA_WARM", warm)
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "scripts/__init__.py": "",
+            "scripts/check.py": "def ok():\n    return True\n",
+            "tests/test_scripts.py": "def test_scripts():\n    from scripts import check\n    assert check.ok()\n",
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    _nox(root, "first", "--all-files")  # a warm process starts after this cold run
+    frm, to = _push(
+        root,
+        {
+            "tests/test_scripts.py": "def test_scripts():\n    from scripts import check\n    assert check.ok() is True\n"
+        },
+    )
+    assert _pre_commit(root, frm, to) == {"unit"}
+    ours, out = _nox(root, "push", frm=frm, to=to)
+    assert ours == {"unit"}, out

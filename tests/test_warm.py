@@ -380,3 +380,22 @@ def test_two_runs_ending_together_start_one_warm_process(tmp_path: Path) -> None
         assert [p.pid for p in servers] == [pid]
     finally:
         warm.stop(root)
+
+
+def test_a_warm_run_for_the_pytest_script_leaves_the_directory_off_sys_path(
+    started: tuple[Path, dict[str, str], int],
+) -> None:
+    """Hooks calling `pytest` (not `python -m pytest`) cannot import the working directory, warm
+    or cold; the same warm process still serves `python -m pytest` hooks, which can."""
+    root, env, pid = started
+    script_env = {**env, "INFRA_SAFE_PATH": "1"}
+    warm_run = _client(root, script_env, "tests")
+    assert f"forked from warm process {pid}" in warm_run.stderr, warm_run.stderr
+    assert warm_run.returncode != 0 and "No module named 'app'" in warm_run.stdout, warm_run.stdout
+    cold = subprocess.run(
+        warm.pytest_command(["-q", "-p", "no:cacheprovider", "tests"], safe_path=True),
+        cwd=root, env=script_env, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert cold.returncode == warm_run.returncode and "No module named 'app'" in cold.stdout
+    module = _client(root, env, "tests")
+    assert module.returncode == 0 and f"forked from warm process {pid}" in module.stderr, module.stderr
