@@ -21,6 +21,7 @@ import os
 import sys
 import sysconfig
 import threading
+import urllib.parse
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,15 @@ def _writes(args: tuple[Any, ...]) -> bool:
         return mode[:1] in ("w", "a", "x") or "+" in mode
     flags = args[2] if len(args) > 2 else 0
     return isinstance(flags, int) and flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR)
+
+
+def _sqlite_path(database: Any) -> Any:
+    """The file a ``sqlite3.connect`` opens: a ``file:`` URI (``uri=True``; the audit event does
+    not say, and a plain file named ``file:...`` is rare) names it before its ``?query``."""
+    if isinstance(database, str) and database.startswith("file:"):
+        path = urllib.parse.unquote(database[5:].partition("?")[0].partition("#")[0])
+        return path[len("//localhost") :] if path.startswith("//localhost/") else path.removeprefix("//")
+    return database
 
 
 def _reader(root: str, depth: int) -> str | None:
@@ -184,7 +194,10 @@ class Tracker:
                     self._written(args[0] if args else None)
                 if not (event == "open" and _writes_only(args)):
                     kind = "" if event in ("open", "sqlite3.connect") else "/"
-                    self._touch(args[0] if args else None, kind=kind, depth=3)
+                    path = args[0] if args else None
+                    if event == "sqlite3.connect":
+                        path = _sqlite_path(path)
+                    self._touch(path, kind=kind, depth=3)
             elif event in _WRITE_EVENTS:
                 for path in args[:2] if event in ("os.rename", "shutil.copyfile") else args[:1]:
                     self._written(path)

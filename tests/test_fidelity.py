@@ -8,6 +8,7 @@ false green (or a false failure) before its guard existed: each test fails witho
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -679,3 +680,34 @@ def test_the_pytest_script_does_not_put_the_working_directory_on_sys_path(
     assert _pre_commit(root, frm, to) == {"unit"}
     ours, out = _nox(root, "push", frm=frm, to=to)
     assert ours == {"unit"}, out
+
+
+def test_a_read_only_sqlite_uri_is_a_read_of_its_file(tmp_path: Path) -> None:
+    """`sqlite3.connect("file:data/app.db?mode=ro", uri=True)` reads data/app.db."""
+    import sqlite3
+
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "tests/test_db.py": (
+                "import sqlite3\n\ndef test_db():\n"
+                "    con = sqlite3.connect('file:data/app.db?mode=ro', uri=True)\n"
+                "    assert con.execute('select count(*) from t').fetchone() == (1,)\n"
+            ),
+            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
+        },
+    )
+    (root / "data").mkdir()
+    with contextlib.closing(sqlite3.connect(root / "data/app.db")) as con:
+        con.execute("create table t (x)")
+        con.execute("insert into t values (1)")
+        con.commit()
+    commit(root, "db")
+    _nox(root, "full", "--all-files")
+    frm = git(root, "rev-parse", "HEAD").strip()
+    with contextlib.closing(sqlite3.connect(root / "data/app.db")) as con:
+        con.execute("insert into t values (2)")
+        con.commit()
+    to = commit(root, "a row added")
+    assert _pre_commit(root, frm, to) == {"unit"}
+    assert _nox(root, "push", frm=frm, to=to)[0] == {"unit"}
