@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from infra import changes, claims, modified, pytest_group, run, triggers
+from infra import changes, claims, inputs, modified, pytest_group, run, triggers
 from infra.outcome import Ctx, Options, Outcome
 
 __all__ = ["Options", "decide_all", "rerun_writes", "run_session"]  # Options: callers say execute.Options
@@ -73,7 +73,9 @@ def run_session(
         outcome.tree = outcome.start = modified.snapshot(project.root)
     try:
         as_written: list[Member] = []
-        as_written += pytest_group.run_all(ctx, _pytest_groups(session, decided), decided, outcome)
+        as_written += pytest_group.run_all(
+            ctx, _pytest_groups(project.root, session, decided), decided, outcome
+        )
         for member in session.members:
             trig = decided[member.hook.key]
             if (member.runner is Runner.DIRECT or member in as_written) and trig.runs:
@@ -132,12 +134,49 @@ def _digest(root: Path, names: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _pytest_groups(session: Session, decided: Mapping[str, triggers.Trigger]) -> list[pytest_group.Group]:
+def _pytest_groups(
+    root: Path, session: Session, decided: Mapping[str, triggers.Trigger]
+) -> list[pytest_group.Group]:
+    """The session's pytest hooks by shared configuration; a hook whose test modules change
+    process-wide state at import runs in a process of its own, as under pre-commit."""
     groups: dict[str, list[Member]] = {}
     for m in session.members:
         if m.runner is Runner.PYTEST and decided[m.hook.key].runs and m.pytest_group is not None:
             groups.setdefault(m.pytest_group, []).append(m)
-    return [pytest_group.Group(k, tuple(v)) for k, v in groups.items()]
+    out: dict[str, list[Member]] = {}
+    for key, members in groups.items():
+        for m in members:
+            targets = m.repo_targets(decided[m.hook.key].filenames)
+            alone = len(members) > 1 and any(
+                inputs.changes_shared_state(_source(root / rel)) for rel in _test_modules(root, targets)
+            )
+            out.setdefault(f"{key}; alone: {m.hook.key}" if alone else key, []).append(m)
+    return [pytest_group.Group(k, tuple(v)) for k, v in out.items()]
+
+
+def _source(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _test_modules(root: Path, targets: Sequence[str]) -> list[str]:
+    """The test modules and conftest files a hook's targets name or hold (repository-relative)."""
+    found: set[str] = set()
+    for target in targets:
+        path = root / target.partition("::")[0]
+        if path.is_file() and path.suffix == ".py":
+            found.add(path.relative_to(root).as_posix())
+        elif path.is_dir():
+            for file in path.rglob("*.py"):
+                rel = file.relative_to(root).as_posix()
+                name = file.name
+                if (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py") and (
+                    inputs.is_input(str(root), rel)
+                ):
+                    found.add(rel)
+    return sorted(found)
 
 
 def _run_direct(ctx: Ctx, member: Member, trig: triggers.Trigger, outcome: Outcome) -> None:

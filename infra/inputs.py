@@ -99,3 +99,33 @@ def import_effects_digest(source: bytes) -> str:
     except (SyntaxError, ValueError):
         return hashlib.sha1(source).hexdigest()  # unparsable: any change counts
     return hashlib.sha1(ast.dump(_Bodies().visit(tree)).encode()).hexdigest()
+
+
+def _shares(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Expr):
+        return isinstance(stmt.value, ast.Call | ast.Await)
+    if isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
+        targets = stmt.targets if isinstance(stmt, ast.Assign | ast.Delete) else [stmt.target]
+        return any(isinstance(n, ast.Attribute | ast.Subscript) for t in targets for n in ast.walk(t))
+    if isinstance(stmt, ast.If | ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith | ast.Try):
+        blocks = [getattr(stmt, name, []) for name in ("body", "orelse", "finalbody")]
+        blocks += [h.body for h in getattr(stmt, "handlers", [])]
+        return any(_shares(s) for block in blocks for s in block)
+    return False
+
+
+def changes_shared_state(source: bytes) -> bool:
+    """Whether importing a (test) module changes what other modules see: a module-level call
+    statement (``os.environ.setdefault(...)``, ``sys.path.insert(...)``, ``load_dotenv()``) or an
+    assignment to an attribute or item (``os.environ["X"] = ...``, ``settings.debug = True``).
+
+    Under pre-commit each pytest hook is its own process: such a module's effects reach only its
+    own hook's tests. Merged into one process they would reach every hook's (``infra.execute``
+    gives such a hook a process of its own). Definitions, imports and the module's own names
+    do not count; an unparsable module does.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return True
+    return any(_shares(s) for s in tree.body)

@@ -711,3 +711,29 @@ def test_a_read_only_sqlite_uri_is_a_read_of_its_file(tmp_path: Path) -> None:
     to = commit(root, "a row added")
     assert _pre_commit(root, frm, to) == {"unit"}
     assert _nox(root, "push", frm=frm, to=to)[0] == {"unit"}
+
+
+def test_a_hook_whose_test_module_sets_process_state_at_import_is_not_merged(tmp_path: Path) -> None:
+    """`os.environ[...] = ...` at import in one hook's module reaches only that hook's tests under
+    pre-commit: a test of another hook that relies on it fails there, and here."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("unit", "pytest tests/unit", files="^tests/"),
+            _hook("layout", "pytest tests/test_layout.py", files="^tests/"),
+        ),
+        {
+            **PKG,
+            "tests/unit/test_locale.py": "import os\n\nos.environ['CURRENCY'] = 'EUR'\n\ndef test_locale():\n    pass\n",
+            "tests/test_layout.py": "import os\n\ndef test_currency():\n    assert os.environ.get('CURRENCY') == 'EUR'\n",
+        },
+    )
+    _agree(
+        root,
+        {
+            "tests/test_layout.py": "import os\n\ndef test_currency():  # checked\n    assert os.environ.get('CURRENCY') == 'EUR'\n"
+        },
+        {"layout"},
+    )
+    _nox(root, "again", "--all-files")
+    assert {"unit", "layout"} <= {h.id for r in results.read_run(root, "again") for h in r.hooks}

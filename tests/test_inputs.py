@@ -70,6 +70,23 @@ def test_import_effects(before: str, after: str, same: bool) -> None:
     assert (digest(before.encode()) == digest(after.encode())) is same
 
 
+@pytest.mark.parametrize(
+    ("source", "shares"),
+    [
+        ("import os\nos.environ['A'] = '1'\n", True),
+        ("import os\nos.environ.setdefault('A', '1')\n", True),
+        ("import sys\nif True:\n    sys.path.insert(0, 'x')\n", True),
+        ("import settings\ntry:\n    settings.debug = True\nexcept Exception:\n    pass\n", True),
+        ("import os\nX = os.environ.get('A')\npytestmark = []\n", False),  # its own names
+        ('"""Doc."""\nimport os\n\ndef f():\n    os.environ["A"] = "1"\n', False),  # a body
+        ("def (:\n", True),  # unparsable
+    ],
+)
+def test_changes_shared_state(source: str, shares: bool) -> None:
+    """Only what reaches other modules counts: calls, attribute and item assignments at import."""
+    assert inputs.changes_shared_state(source.encode()) is shares
+
+
 def test_tree_changes_name_each_file(repo: Path) -> None:
     """Two diff snapshots give the files whose diff appeared, vanished or changed."""
     write(repo, {"a.txt": "a\n", "b c.txt": "b\n", "d.txt": "d\n"})
