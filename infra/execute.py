@@ -145,13 +145,24 @@ def _pytest_groups(
             groups.setdefault(m.pytest_group, []).append(m)
     out: dict[str, list[Member]] = {}
     for key, members in groups.items():
+        targets = {m.hook.key: m.repo_targets(decided[m.hook.key].filenames) for m in members}
         for m in members:
-            targets = m.repo_targets(decided[m.hook.key].filenames)
-            alone = len(members) > 1 and any(
-                inputs.changes_shared_state(_source(root / rel)) for rel in _test_modules(root, targets)
+            others = [t for o in members if o is not m for t in targets[o.hook.key]]
+            alone = bool(others) and any(
+                inputs.changes_shared_state(_source(root / rel)) and _reaches_only_some(rel, others)
+                for rel in _test_modules(root, targets[m.hook.key])
             )
             out.setdefault(f"{key}; alone: {m.hook.key}" if alone else key, []).append(m)
     return [pytest_group.Group(k, tuple(v)) for k, v in out.items()]
+
+
+def _reaches_only_some(rel: str, others: Sequence[str]) -> bool:
+    """A test module is this hook's own; a conftest is loaded for the other hooks too when
+    every target of theirs lies in its directory (then merging changes nothing)."""
+    if not rel.endswith("/conftest.py") and rel != "conftest.py":
+        return True
+    directory = rel.rpartition("/")[0]
+    return any(directory and not (t.partition("::")[0] + "/").startswith(directory + "/") for t in others)
 
 
 def _source(path: Path) -> bytes:

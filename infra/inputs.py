@@ -101,9 +101,28 @@ def import_effects_digest(source: bytes) -> str:
     return hashlib.sha1(ast.dump(_Bodies().visit(tree)).encode()).hexdigest()
 
 
+def _main_guard(stmt: ast.If) -> bool:
+    """``if __name__ == "__main__":``: never runs on import."""
+    test = stmt.test
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def _pytest_call(value: ast.expr) -> bool:
+    """``pytest.skip(...)``, ``pytest.importorskip(...)``: pytest's own, no state of the project."""
+    func = value.func if isinstance(value, ast.Call) else None
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "pytest"
+
+
 def _shares(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Expr):
-        return isinstance(stmt.value, ast.Call | ast.Await)
+        return isinstance(stmt.value, ast.Call | ast.Await) and not _pytest_call(stmt.value)
+    if isinstance(stmt, ast.If) and _main_guard(stmt):
+        return False
     if isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
         targets = stmt.targets if isinstance(stmt, ast.Assign | ast.Delete) else [stmt.target]
         return any(isinstance(n, ast.Attribute | ast.Subscript) for t in targets for n in ast.walk(t))

@@ -280,3 +280,18 @@ def test_interrupting_nox_leaves_no_process(tmp_path: Path, sig: signal.Signals)
     time.sleep(0.5)
     assert proc.returncode != 0
     assert _descendants_with(marker) == [], out
+
+
+@pytest.mark.parametrize(
+    ("rel", "others", "only_some"),
+    [
+        ("tests/unit/test_a.py", ["tests/unit"], True),  # a test module is its hook's own
+        ("tests/conftest.py", ["tests/meta/test_x.py", "tests/unit"], False),  # loaded for them too
+        ("tests/unit/conftest.py", ["tests/meta/test_x.py"], True),  # not for tests/meta
+        ("conftest.py", ["scripts/tests"], False),  # the root conftest: every hook's
+    ],
+)
+def test_a_conftest_reaches_other_hooks_when_their_targets_lie_below_it(
+    rel: str, others: list[str], only_some: bool
+) -> None:
+    assert execute._reaches_only_some(rel, others) is only_some

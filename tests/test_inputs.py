@@ -79,6 +79,14 @@ def test_import_effects(before: str, after: str, same: bool) -> None:
         ("import settings\ntry:\n    settings.debug = True\nexcept Exception:\n    pass\n", True),
         ("import os\nX = os.environ.get('A')\npytestmark = []\n", False),  # its own names
         ('"""Doc."""\nimport os\n\ndef f():\n    os.environ["A"] = "1"\n', False),  # a body
+        (
+            "import pytest\nif __name__ == '__main__':\n    pytest.main([__file__])\n",
+            False,
+        ),  # never on import
+        (
+            "import pytest\ntry:\n    import yaml\nexcept ImportError:\n    pytest.skip('no', allow_module_level=True)\n",
+            False,
+        ),
         ("def (:\n", True),  # unparsable
     ],
 )
