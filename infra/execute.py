@@ -72,10 +72,8 @@ def run_session(
         claims.begin(project.root, options.run_id, name)
         outcome.tree = outcome.start = modified.snapshot(project.root)
     try:
-        as_written: list[Member] = []
-        as_written += pytest_group.run_all(
-            ctx, _pytest_groups(project.root, session, decided), decided, outcome
-        )
+        groups, as_written = _pytest_groups(project.root, session, decided)
+        as_written += pytest_group.run_all(ctx, groups, decided, outcome)
         for member in session.members:
             trig = decided[member.hook.key]
             if (member.runner is Runner.DIRECT or member in as_written) and trig.runs:
@@ -136,24 +134,34 @@ def _digest(root: Path, names: Sequence[str]) -> dict[str, str]:
 
 def _pytest_groups(
     root: Path, session: Session, decided: Mapping[str, triggers.Trigger]
-) -> list[pytest_group.Group]:
-    """The session's pytest hooks by shared configuration; a hook whose test modules change
-    process-wide state at import runs in a process of its own, as under pre-commit."""
+) -> tuple[list[pytest_group.Group], list[Member]]:
+    """The session's pytest hooks by shared configuration, and those to run as written.
+
+    A hook whose test modules change process-wide state at import runs in a process of its
+    own, as under pre-commit; when pre-commit would also split its files across several
+    processes (``pass_filenames``, xargs), it runs as written, split the same way."""
     groups: dict[str, list[Member]] = {}
     for m in session.members:
         if m.runner is Runner.PYTEST and decided[m.hook.key].runs and m.pytest_group is not None:
             groups.setdefault(m.pytest_group, []).append(m)
     out: dict[str, list[Member]] = {}
+    as_written: list[Member] = []
     for key, members in groups.items():
         targets = {m.hook.key: m.repo_targets(decided[m.hook.key].filenames) for m in members}
         for m in members:
             others = [t for o in members if o is not m for t in targets[o.hook.key]]
-            alone = bool(others) and any(
-                inputs.changes_shared_state(_source(root / rel)) and _reaches_only_some(rel, others)
+            sharing = [
+                rel
                 for rel in _test_modules(root, targets[m.hook.key])
-            )
+                if inputs.changes_shared_state(_source(root / rel))
+            ]
+            files = decided[m.hook.key].filenames if m.hook.pass_filenames else ()
+            if sharing and len(_partitions(_command(root, m), files, m)) > 1:
+                as_written.append(m)
+                continue
+            alone = bool(others) and any(_reaches_only_some(rel, others) for rel in sharing)
             out.setdefault(f"{key}; alone: {m.hook.key}" if alone else key, []).append(m)
-    return [pytest_group.Group(k, tuple(v)) for k, v in out.items()]
+    return [pytest_group.Group(k, tuple(v)) for k, v in out.items()], as_written
 
 
 def _reaches_only_some(rel: str, others: Sequence[str]) -> bool:
@@ -190,9 +198,23 @@ def _test_modules(root: Path, targets: Sequence[str]) -> list[str]:
     return sorted(found)
 
 
-def _run_direct(ctx: Ctx, member: Member, trig: triggers.Trigger, outcome: Outcome) -> None:
+def _partitions(cmd: Sequence[str], files: Sequence[str], member: Member) -> tuple[tuple[str, ...], ...]:
+    """The command lines pre-commit runs for a hook: its files shuffled (fixed seed) and split
+    over as many processes as it has CPUs, unless ``require_serial`` (``lang_base.run_xargs``).
+    A hook may behave differently on its files together than apart: a test module's import-time
+    state reaches only the tests of its own process."""
+    from pre_commit import lang_base
     from pre_commit.xargs import partition
 
+    parts: tuple[tuple[str, ...], ...]
+    if member.hook.require_serial or not files:
+        parts = partition(cmd, files, 1)
+    else:
+        parts = partition(cmd, lang_base._shuffled(files), lang_base.target_concurrency())
+    return parts
+
+
+def _run_direct(ctx: Ctx, member: Member, trig: triggers.Trigger, outcome: Outcome) -> None:
     hook = member.hook
     if ctx.expired():
         return outcome.add(_failed(member, "not run: the session timed out"))
@@ -206,7 +228,7 @@ def _run_direct(ctx: Ctx, member: Member, trig: triggers.Trigger, outcome: Outco
     before = _digest(ctx.root, files)
     code, wall, text = 0, 0.0, []
     started = time.time()
-    for part in partition(cmd, files, 1):
+    for part in _partitions(cmd, files, member):
         result = run.run(part, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining())
         outcome.account(result)
         code, wall = max(code, abs(result.returncode)), wall + result.wall_s
@@ -242,12 +264,10 @@ def _command(root: Path, member: Member) -> list[str]:
 
 def rerun_writes(root: Path, member: Member, trig: triggers.Trigger, environ: Mapping[str, str]) -> list[str]:
     """Run one direct hook again, alone, as before: the files it leaves modified (``infra.ties``)."""
-    from pre_commit.xargs import partition
-
     before = modified.snapshot(root)
     files = trig.filenames if member.hook.pass_filenames else ()
     env = _child_env(environ)
-    for part in partition(_command(root, member), files, 1):
+    for part in _partitions(_command(root, member), files, member):
         run.run(part, cwd=root, env=env)
     return modified.changed(before, modified.snapshot(root))
 

@@ -737,3 +737,19 @@ def test_a_hook_whose_test_module_sets_process_state_at_import_is_not_merged(tmp
     )
     _nox(root, "again", "--all-files")
     assert {"unit", "layout"} <= {h.id for r in results.read_run(root, "again") for h in r.hooks}
+
+
+def test_a_pass_filenames_hook_split_by_pre_commit_is_split_the_same_way(tmp_path: Path) -> None:
+    """pre-commit gives a `pass_filenames` hook its files over one process per CPU: a test
+    module's import-time state reaches only its own process's tests, here as there."""
+    dependent = "import os\n\ndef test_currency():  # {n}\n    assert os.environ.get('CURRENCY') == 'EUR'\n"
+    files = {f"tests/test_d{n}.py": dependent.format(n=n) for n in range(7)}
+    files["tests/test_setter.py"] = (
+        "import os\n\nos.environ['CURRENCY'] = 'EUR'\n\ndef test_set():\n    pass\n"
+    )
+    root = _repo(
+        tmp_path / "r",
+        _hooks(_hook("unit", "pytest", files="^tests/.*\\.py$", pass_filenames=True)),
+        {**PKG, **{k: v.replace("# ", "# was ") for k, v in files.items()}},
+    )
+    _agree(root, files, {"unit"})
