@@ -14,6 +14,7 @@ who wrote a file they all saw change (``infra.claims``).
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import shlex
@@ -228,14 +229,16 @@ def _run_direct(ctx: Ctx, member: Member, trig: triggers.Trigger, outcome: Outco
     before = _digest(ctx.root, files)
     code, wall, text = 0, 0.0, []
     started = time.time()
-    for part in _partitions(cmd, files, member):
-        result = run.run(part, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining())
+    parts = _partitions(cmd, files, member)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(parts)) as pool:  # as pre-commit's xargs
+        done = list(pool.map(lambda p: run.run(p, cwd=ctx.root, env=ctx.env, timeout=ctx.remaining()), parts))
+    for result in done:
         outcome.account(result)
-        code, wall = max(code, abs(result.returncode)), wall + result.wall_s
+        code, wall = max(code, abs(result.returncode)), max(wall, result.wall_s)
         outcome.longest_s = max(outcome.longest_s, result.wall_s)
         text.append(result.output)
-        if result.timed_out:
-            return outcome.add(_failed(member, "timed out", wall_s=wall))
+    if any(result.timed_out for result in done):
+        return outcome.add(_failed(member, "timed out", wall_s=wall))
     missing = _missing_tool(member, ctx.env) if not code else None
     given = _changed_files(before, _digest(ctx.root, files))
     seen = modified.written_during(ctx.root, outcome.tree_changes(ctx.root), started, time.time())

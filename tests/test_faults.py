@@ -418,7 +418,7 @@ def _script_sessions_done(root: Path) -> bool:
 
 
 def _pytest_running(mark: str) -> bool:
-    return any("pytest" in (p.info["cmdline"] or [""])[2:3] for p in _marked(mark))
+    return any("pytest" in (p.info["cmdline"] or [""])[2:4] for p in _marked(mark))  # python [-P] -m pytest
 
 
 def _interrupt(sig: signal.Signals) -> Callable[[Run], None]:

@@ -300,7 +300,7 @@ def test_a_prepush_run_uses_it_and_says_so(tmp_path: Path) -> None:
         "    language: system\n    pass_filenames: false\n"
     )
     write(root, {".pre-commit-config.yaml": config, "noxfile.py": "import infra.sessions\n\ninfra.sessions.register()\n",
-                 ".gitignore": ".infra/\n__pycache__/\n", "pyproject.toml": "[tool.infra]\n",
+                 ".gitignore": ".infra/\n__pycache__/\n", "pyproject.toml": "[tool.infra]\n", "pytest.ini": "[pytest]\npythonpath = .\n",
                  "app.py": "def double(x):\n    return 2 * x\n", "tests/test_v.py": BUSY + "import app\n\ndef test_v():\n    busy()\n    assert app.double(1) == 2\n"})  # fmt: skip
     commit(root, "base")
     env = {**os.environ, warm.IDLE_ENV: "60"}
