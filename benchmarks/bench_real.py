@@ -60,10 +60,10 @@ def replay(
     return ends
 
 
-def _replay_commits(repo: Path) -> dict[str, str]:
+def _replay_commits(repo: Path, branch: str = "replay") -> dict[str, str]:
     """Original commit (first 8 hex) -> the replay branch's commit that re-made it."""
     log = subprocess.run(
-        ["git", "-C", str(repo), "log", "--format=%H %s", "replay"],
+        ["git", "-C", str(repo), "log", "--format=%H %s", branch],
         capture_output=True,
         text=True,
         check=False,
@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=1)
     parser.add_argument("--baseline")
     parser.add_argument("--out", type=Path, default=HERE / "real-replay.jsonl")
+    parser.add_argument("--branch", default="replay", help="the replay branch a --summarize reads (renamed ones too)")
     parser.add_argument(
         "--report", type=Path, help="write the table here (default: real-replay.md after a replay)"
     )
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             previous = end
     records = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
     cores = len(os.sched_getaffinity(0))
-    report = summarize(records, lower_bounds(repo, cores), _replay_commits(repo), loads)
+    report = summarize(records, lower_bounds(repo, cores), _replay_commits(repo, args.branch), loads)
     target = args.report or (None if args.summarize else HERE / "real-replay.md")
     if target is not None:  # a summary alone never overwrites the hand-written notes around the tables
         target.write_text(f"# Real pushes replayed ({cores} cores)\n\n{report}")
