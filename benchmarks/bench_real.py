@@ -142,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=1)
     parser.add_argument("--baseline")
     parser.add_argument("--out", type=Path, default=HERE / "real-replay.jsonl")
-    parser.add_argument("--branch", default="replay", help="the replay branch a --summarize reads (renamed ones too)")
+    parser.add_argument(
+        "--branch", default="replay", help="the replay branch a --summarize reads (renamed ones too)"
+    )
     parser.add_argument(
         "--report", type=Path, help="write the table here (default: real-replay.md after a replay)"
     )
