@@ -72,8 +72,9 @@ def verdict(targets: Sequence[str], report: PytestReport, *, narrowed: bool) -> 
         return Verdict(True, "pytest exited 1 without a failed test (a session-wide check)", len(owned), ())
     if not owned:
         collected = report.collected  # None: not known (an xdist controller collects nothing)
-        if narrowed and (collected is None or any(owns(t, tid) for t in targets for tid in collected)):
-            return Verdict(False, "no affected tests (testmon)", 0, ())
+        if (collected is None and narrowed) or any(owns(t, tid) for t in targets for tid in collected or ()):
+            why = "no affected tests (testmon)" if narrowed else "tests collected, none run (--collect-only)"
+            return Verdict(False, why, 0, ())
         return Verdict(True, "no tests collected (pytest exit 5 under pre-commit)", 0, ())
     return Verdict(False, f"{len(owned)} tests", len(owned), ())
 

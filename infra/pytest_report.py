@@ -88,6 +88,7 @@ class _Recorder:
         self.reads: dict[str, list[str]] = {}
         self.writes: dict[str, list[str]] = {}
         self.collect_errors: list[str] = []
+        self.collected: list[str] | None = None
         self.deselected = 0
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -107,6 +108,11 @@ class _Recorder:
         if report.failed:
             self.collect_errors.append(tracker.repo_id(self.config, report.nodeid))
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """What pytest collected (after every deselection); an xdist controller collects nothing."""
+        if not self.config.pluginmanager.hasplugin("dsession"):
+            self.collected = [tracker.repo_id(self.config, i.nodeid) for i in session.items]
+
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
 
@@ -121,7 +127,7 @@ class _Recorder:
             "collect_errors": self.collect_errors,
             "deselected": self.deselected - (self.restorer.restored if self.restorer else 0),
             "cpu_s": _cpu_s(),
-            "collected": self.restorer.collected if self.restorer else None,
+            "collected": self.restorer.collected if self.restorer else self.collected,
         }
         tmp = self.out.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))

@@ -755,3 +755,15 @@ def test_a_pass_filenames_hook_split_by_pre_commit_is_split_the_same_way(tmp_pat
         {**PKG, **{k: v.replace("# ", "# was ") for k, v in files.items()}},
     )
     _agree(root, files, {"unit"})
+
+
+def test_a_collect_only_hook_passes_when_it_collects_tests(tmp_path: Path) -> None:
+    """`pytest --collect-only` runs no test and exits 0 when it collected some: it passes."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(_hook("collect", "pytest --collect-only -q tests", files="^tests/")),
+        {**PKG, "tests/test_a.py": "def test_a():\n    assert True\n"},
+    )
+    _agree(root, {"tests/test_a.py": "def test_a():  # changed\n    assert True\n"}, set())
+    ours, out = _nox(root, "full", "--all-files", "--full")
+    assert ours == set(), out
