@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import hosts, precommit, project, results
+from infra import hosts, precommit, project, results, warm
 from infra.results import Status
 from tests.conftest import commit, git, git_dir, write
 
@@ -657,12 +657,12 @@ def test_reads_are_tracked_in_a_repository_under_a_tooling_named_directory(tmp_p
     _agree(root, {"data/units.txt": "lb\n"}, {"unit"})
 
 
-@pytest.mark.parametrize("warm", ["0", "1"])
+@pytest.mark.parametrize("warm_on", ["0", "1"])
 def test_the_pytest_script_does_not_put_the_working_directory_on_sys_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm_on: str
 ) -> None:
     """`pytest` cannot import `scripts/` from the repository root; `python -m pytest` could."""
-    monkeypatch.setenv("INFRA_WARM", warm)
+    monkeypatch.setenv("INFRA_WARM", warm_on)
     root = _one_hook(
         tmp_path / "r",
         {
@@ -672,16 +672,19 @@ def test_the_pytest_script_does_not_put_the_working_directory_on_sys_path(
             "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
         },
     )
-    _nox(root, "first", "--all-files")  # a warm process starts after this cold run
-    frm, to = _push(
-        root,
-        {
-            "tests/test_scripts.py": "def test_scripts():\n    from scripts import check\n    assert check.ok() is True\n"
-        },
-    )
-    assert _pre_commit(root, frm, to) == {"unit"}
-    ours, out = _nox(root, "push", frm=frm, to=to)
-    assert ours == {"unit"}, out
+    try:
+        _nox(root, "first", "--all-files")  # a warm process starts after this cold run
+        frm, to = _push(
+            root,
+            {
+                "tests/test_scripts.py": "def test_scripts():\n    from scripts import check\n    assert check.ok() is True\n"
+            },
+        )
+        assert _pre_commit(root, frm, to) == {"unit"}
+        ours, out = _nox(root, "push", frm=frm, to=to)
+        assert ours == {"unit"}, out
+    finally:
+        warm.stop(root)  # no process outlives the test
 
 
 def test_a_read_only_sqlite_uri_is_a_read_of_its_file(tmp_path: Path) -> None:
