@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from infra import changes, claims, inputs, modified, pytest_group, run, triggers
+from infra import changes, claims, inputs, modified, pytest_group, run, suite, triggers
 from infra.outcome import Ctx, Options, Outcome
 
 __all__ = ["Options", "decide_all", "rerun_writes", "run_session"]  # Options: callers say execute.Options
@@ -147,15 +147,18 @@ def _pytest_groups(
             groups.setdefault(m.pytest_group, []).append(m)
     out: dict[str, list[Member]] = {}
     as_written: list[Member] = []
+    parsed: dict[str, bool] = {}  # hooks' targets overlap: each module is parsed once
+
+    def shares(rel: str) -> bool:
+        if rel not in parsed:
+            parsed[rel] = inputs.changes_shared_state(_source(root / rel))
+        return parsed[rel]
+
     for key, members in groups.items():
         targets = {m.hook.key: m.repo_targets(decided[m.hook.key].filenames) for m in members}
         for m in members:
             others = [t for o in members if o is not m for t in targets[o.hook.key]]
-            sharing = [
-                rel
-                for rel in _test_modules(root, targets[m.hook.key])
-                if inputs.changes_shared_state(_source(root / rel))
-            ]
+            sharing = [rel for rel in _test_modules(root, targets[m.hook.key]) if shares(rel)]
             files = decided[m.hook.key].filenames if m.hook.pass_filenames else ()
             if sharing and len(_partitions(_command(root, m), files, m)) > 1:
                 as_written.append(m)
@@ -189,11 +192,10 @@ def _test_modules(root: Path, targets: Sequence[str]) -> list[str]:
         if path.is_file() and path.suffix == ".py":
             found.add(path.relative_to(root).as_posix())
         elif path.is_dir():
-            for file in path.rglob("*.py"):
+            for file in suite.python_files(path):
                 rel = file.relative_to(root).as_posix()
-                name = file.name
-                if (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py") and (
-                    inputs.is_input(str(root), rel)
+                if (suite.is_test_file(file) or file.name == "conftest.py") and inputs.is_input(
+                    str(root), rel
                 ):
                     found.add(rel)
     return sorted(found)
