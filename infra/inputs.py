@@ -148,3 +148,82 @@ def changes_shared_state(source: bytes) -> bool:
     except (SyntaxError, ValueError):
         return True
     return any(_shares(s) for s in tree.body)
+
+
+def import_time_callees(tree: ast.Module) -> list[ast.expr]:
+    """What a module calls while it is imported: the callee of every call outside function
+    bodies (module level, class bodies, decorator expressions, default values, base classes)
+    and every decorator (it is called with what it decorates). ``__main__`` guards and lambda
+    bodies do not run on import."""
+    found: list[ast.expr] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.extend(d for d in node.decorator_list if not isinstance(d, ast.Call))
+            parts: list[ast.AST] = [*node.decorator_list]
+            parts += [node.args] if not isinstance(node, ast.ClassDef) else [*node.bases, *node.keywords, *node.body]
+            for part in parts:
+                visit(part)
+            return
+        if isinstance(node, ast.Lambda):
+            visit(node.args)
+            return
+        if isinstance(node, ast.If) and _main_guard(node):
+            return
+        if isinstance(node, ast.Call):
+            found.append(node.func)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def calls_in(node: ast.AST) -> list[ast.expr]:
+    """The callee of every call anywhere inside ``node`` (a function run at import: all of it may
+    run, nested definitions included), and its decorators."""
+    found: list[ast.expr] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            found.append(sub.func)
+        elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.extend(d for d in sub.decorator_list if not isinstance(d, ast.Call))
+    return found
+
+
+def definitions(tree: ast.Module) -> dict[str, list[ast.AST]]:
+    """Every function and class of a module by its ``__qualname__`` (``C.m``, ``f.<locals>.g``);
+    a name defined twice (``if``/``else`` variants) keeps both."""
+    found: dict[str, list[ast.AST]] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = prefix + child.name
+                found.setdefault(name, []).append(child)
+                inner = f"{name}.<locals>." if not isinstance(child, ast.ClassDef) else f"{name}."
+                visit(child, inner)
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return found
+
+
+def definition_digest(source: bytes, qualname: str) -> str:
+    """A digest of one function or class of a module, body included, docstrings and comments
+    not: ``-`` when the module has no such definition."""
+    try:
+        nodes = definitions(ast.parse(source)).get(qualname)
+    except (SyntaxError, ValueError):
+        return hashlib.sha1(source).hexdigest()
+    if not nodes:
+        return "-"
+    return hashlib.sha1("".join(ast.dump(_Docstrings().visit(n)) for n in nodes).encode()).hexdigest()
+
+
+class _Docstrings(ast.NodeTransformer):
+    def visit_Expr(self, node: ast.Expr) -> ast.AST | None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return None
+        return self.generic_visit(node)

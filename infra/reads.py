@@ -26,7 +26,7 @@ from infra.run import git
 
 SUBPROCESS = "<subprocess>"
 TRACKED_NAMES = "<tracked names>"  # a test ran ``git ls-files`` (infra.pytest_report)
-STAT, IMPORT, LATE = wire.STAT, wire.IMPORT, wire.LATE  # marks the plugin puts on a recorded path
+STAT, IMPORT, LATE, RUN = wire.STAT, wire.IMPORT, wire.LATE, wire.RUN  # marks the plugin puts on a path
 CONFIG_NAMES = frozenset(
     {"conftest.py", "pytest.ini", ".pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"}
 )
@@ -52,8 +52,9 @@ class Records(NamedTuple):
 
 def digest(root: Path, path: str) -> str:
     """What a recorded read saw: a file's content, a directory's (``path/``) input names, a path's
-    metadata (``path?stat``: kind, size, executable bit), a module's import-time effects
-    (``path?import``), or ``-`` when it does not exist. A ``?late`` mark changes nothing."""
+    metadata (``path?stat``: kind, size, executable bit, a symlink's target), a module's import-time
+    effects (``path?import``), one function or class run at import (``path?run=qualname``), or
+    ``-`` when it does not exist. A ``?late`` mark changes nothing."""
     if path == SUBPROCESS:
         return ""
     if path.endswith(LATE):
@@ -62,6 +63,13 @@ def digest(root: Path, path: str) -> str:
         return hashlib.sha1("\0".join(_tracked(root)).encode()).hexdigest()
     if path.endswith(STAT):
         return _stat_digest(root / path[: -len(STAT)])
+    file, run, qualname = path.partition(RUN)
+    if run:
+        try:
+            data = (root / file).read_bytes()
+        except OSError:
+            return "-"
+        return f"{hashlib.sha1(data).hexdigest()}|{inputs.definition_digest(data, qualname)}"
     target = root / path.removesuffix(IMPORT)
     try:
         if path.endswith("/"):
@@ -78,9 +86,9 @@ def digest(root: Path, path: str) -> str:
 
 def _same(root: Path, path: str, seen: set[str], now: dict[str, str]) -> bool:
     """Whether every recorded digest of ``path`` still holds (``now`` caches digests)."""
-    if path.endswith(IMPORT):
+    if path.endswith(IMPORT) or RUN in path:  # "content|effects": unchanged content needs no parsing
         try:
-            content = hashlib.sha1((root / path.removesuffix(IMPORT)).read_bytes()).hexdigest()
+            content = hashlib.sha1((root / path.removesuffix(IMPORT).partition(RUN)[0]).read_bytes()).hexdigest()
         except OSError:
             return seen == {"-"}
         if {d.partition("|")[0] for d in seen} == {content}:
@@ -95,12 +103,19 @@ def _stat_digest(target: Path) -> str:
     try:
         st = target.stat()
     except OSError:
-        return "-"
+        st = None
+    try:
+        link = f":->{os.readlink(target)}"  # what ``os.readlink`` and ``lstat`` see: retargeting counts
+    except OSError:
+        link = ""
+    if st is None:
+        return f"-{link}" if link else "-"
     kind = "d" if stat.S_ISDIR(st.st_mode) else "f"
     # A module's size changes with every edit, and code that finds its own file
-    # (`Path(__file__).resolve()`) stats it at import: testmon judges Python files by their code.
+    # (`Path(__file__).resolve()`) lstats it at import: testmon judges Python files by their code
+    # (an ``os.stat`` of a ``.py`` file is recorded as a read of its content, ``infra.tracker``).
     size = 0 if kind == "d" or target.suffix == ".py" else st.st_size
-    return f"{kind}:{size}:{st.st_mode & 0o111:o}"
+    return f"{kind}:{size}:{st.st_mode & 0o111:o}{link}"
 
 
 def tree_state(root: Path) -> TreeState:

@@ -102,6 +102,30 @@ def set_aside(path: Path, problem: str) -> Path:
     return target
 
 
+def create_data_file(path: Path) -> None:
+    """An empty testmon data file, made once under a lock when none exists.
+
+    testmon creates its tables when its file does not exist yet, unlocked: two pushes at once
+    in one repository race, and the second pytest stops with ``table metadata already exists``.
+    """
+    if path.exists():
+        return
+    import fcntl
+
+    from testmon import db
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if not path.exists():
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            db.DB(str(tmp)).con.close()
+            os.replace(tmp, path)
+    finally:
+        os.close(fd)
+
+
 def full_reason(
     full: bool,
     change: changes.ChangeSet,
@@ -128,7 +152,12 @@ def full_reason(
             f"pytest's rootdir is {records.rootdir}/, not the repository root: testmon does not "
             "track code outside it"
         )
+    if reads.SUBPROCESS in records.outside:
+        return "a process started at start-up or collection (what it read cannot be tracked)"
     for path in sorted(p for p in changed.intersection(records.outside) if not p.endswith(reads.LATE)):
+        file, run, function = path.partition(reads.RUN)
+        if run:
+            return f"{function} in {file} changed (it runs when modules are imported)"
         if path.endswith(reads.IMPORT):
             return f"import-time code of {path.removesuffix(reads.IMPORT)} changed"
         what = "metadata of " if path.endswith(reads.STAT) else ""
@@ -204,12 +233,15 @@ def decide(
         xdist = ("-n", str(workers)) if workers else ()
         if full and fingerprint.is_ci(os.environ):  # nothing recorded survives a CI job: no tracing
             return Decision("full", reason, ("-p", "no:testmon", *xdist), {TRACK_ENV: "0"}, workers=workers)
+        create_data_file(datafile)
         return Decision("full", reason, ("--testmon-noselect", *xdist), env, workers=workers)
     assert records is not None  # full_reason() says "no testmon data yet" otherwise
     always = [m for m in members if m.hook.id in project.settings.always_full]
     readers = cache_readers(records, changed)
     cached = tests_running(datafile, readers)
     late = late_reads(changed)
+    if reads.SUBPROCESS + reads.LATE in records.outside:  # a process started after collection
+        late.append(reads.SUBPROCESS)
     spec = restore.Spec(
         targets=[
             *(t for m in always for t in m.repo_targets(decided[m.hook.key].filenames)),

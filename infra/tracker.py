@@ -15,14 +15,18 @@ Loaded into every consolidated pytest process by ``infra.pytest_report``: keep i
 
 from __future__ import annotations
 
+import ast
+import collections
+import functools
 import importlib.util
 import json
 import os
 import sys
 import sysconfig
 import threading
+import types
 import urllib.parse
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +40,7 @@ SUBPROCESS = restore.SUBPROCESS
 ALWAYS_MARK = "infra_always"  # @pytest.mark.infra_always: never deselected
 READS_PROPERTY = "infra_reads"
 WRITES_PROPERTY = "infra_writes"
-STAT, IMPORT, LATE = wire.STAT, wire.IMPORT, wire.LATE  # marks on a recorded path
+STAT, IMPORT, LATE, RUN = wire.STAT, wire.IMPORT, wire.LATE, wire.RUN  # marks on a recorded path
 _READ_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "glob.glob", "sqlite3.connect"})
 _WRITE_EVENTS = frozenset({"os.rename", "os.remove", "os.truncate", "os.chmod", "shutil.copyfile"})
 _SPAWN_EVENTS = frozenset(
@@ -109,6 +113,73 @@ def _sqlite_path(database: Any) -> Any:
     return database
 
 
+def _resolve(expr: ast.expr, namespace: Mapping[str, Any]) -> Any:
+    """What a callee expression (``f``, ``mod.f``, ``Class.method``) names, found without running
+    code: module and class dictionaries only (no ``__getattr__``, properties or descriptors)."""
+    if isinstance(expr, ast.Name):
+        return namespace.get(expr.id)
+    if isinstance(expr, ast.Attribute):
+        base = _resolve(expr.value, namespace)
+        if base is None:
+            return None
+        if isinstance(base, types.ModuleType):
+            return vars(base).get(expr.attr)
+        for klass in (base if isinstance(base, type) else type(base)).__mro__:
+            if expr.attr in vars(klass):
+                return vars(klass)[expr.attr]
+    return None
+
+
+def _functions(obj: Any) -> list[types.FunctionType]:
+    """The Python functions a call of ``obj`` enters (a decorator's ``__wrapped__`` too)."""
+    found: list[types.FunctionType] = []
+    for _ in range(8):
+        if isinstance(obj, staticmethod | classmethod | types.MethodType):
+            obj = obj.__func__
+        elif isinstance(obj, functools.partial):
+            obj = obj.func
+        elif isinstance(obj, types.FunctionType):
+            found.append(obj)
+            obj = vars(obj).get("__wrapped__")
+        elif obj is not None and not isinstance(obj, type | types.ModuleType | types.BuiltinFunctionType):
+            obj = vars(type(obj)).get("__call__")  # a callable instance
+        else:
+            break
+    return found
+
+
+def _cell(cell: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # an empty cell
+        return None
+
+
+def _metadata_kind(call: str, path: Any) -> str:
+    """How a metadata read is recorded. ``os.stat`` of a ``.py`` file counts as reading it: its
+    recorded metadata leaves the size out (code finding its own file, ``Path(__file__).resolve()``,
+    ``lstat``-s every module at import), so a test that checks a module's size must depend on its
+    content. ``os.readlink`` reads a symlink's target, which the metadata digest includes."""
+    if call == "stat" and isinstance(path, str | bytes | os.PathLike):
+        name = os.fspath(path)
+        if (name.endswith(b".py") if isinstance(name, bytes) else name.endswith(".py")) and not _resolving():
+            return ""
+    return STAT
+
+
+def _resolving() -> bool:
+    """Whether ``pathlib.Path.resolve`` asks (it stats the resolved path: a module finding its
+    own file does, at import; only whether the path exists matters there)."""
+    frame = sys._getframe(3)  # _resolving <- _metadata_kind <- the wrapper <- its caller
+    for _ in range(3):
+        if frame is None:
+            return False
+        if frame.f_code.co_name == "resolve" and frame.f_code.co_filename.endswith("pathlib.py"):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
 def _reader(root: str, depth: int) -> str | None:
     """The repository file whose code asked for the read, or None for tooling and imports.
 
@@ -165,19 +236,23 @@ class Tracker:
         self.in_test = False
         self.shared_fixture = 0  # inside a session/module/class fixture's set-up
         self.collected = False  # collection is over: reads outside tests can no longer shape them
+        self._analysed: set[str] = set()  # modules whose import-time code is recorded
+        self._trees: dict[str, dict[str, list[ast.AST]] | None] = {}
+        self.fixture_stack: list[str] = []  # the fixtures being set up, innermost last
+        self.spawning_fixtures: set[str] = set()  # wider-scoped fixtures that started a process
         self._local = threading.local()  # re-entry guard: our own stat calls are not the test's
         sys.addaudithook(self._audit)
         self._wrap_metadata()
 
     def _wrap_metadata(self) -> None:
-        for name in ("stat", "lstat", "access"):
+        for name in ("stat", "lstat", "access", "readlink"):
             original = getattr(os, name)
 
-            def wrapper(path: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            def wrapper(path: Any, *args: Any, __original: Any = original, __name: str = name, **kwargs: Any) -> Any:
                 if not getattr(self._local, "busy", False):
                     self._local.busy = True
                     try:
-                        self._touch(path, kind=STAT, depth=3)
+                        self._touch(path, kind=_metadata_kind(__name, path), depth=3)
                     finally:
                         self._local.busy = False
                 return __original(path, *args, **kwargs)
@@ -201,10 +276,25 @@ class Tracker:
             elif event in _WRITE_EVENTS:
                 for path in args[:2] if event in ("os.rename", "shutil.copyfile") else args[:1]:
                     self._written(path)
-            elif event in _SPAWN_EVENTS and self.in_test:
-                self.current.add(self._spawned(event, args))
+            elif event in _SPAWN_EVENTS:
+                self._started(event, args)
         finally:
             self._local.busy = False
+
+    def _started(self, event: str, args: tuple[Any, ...]) -> None:
+        """A process started by project code: in a test, that test depends on whatever it reads.
+        In a wider-scoped fixture, every test using the fixture does (``pytest_runtest_makereport``).
+        At start-up or collection (a ``pytest_sessionstart`` check, a module-level call) nothing
+        tells what it read: the group runs fully next time. After collection, pytest always starts."""
+        if _reader(self.root, 3) is None:
+            return  # pytest-xdist starting its workers, a plugin's own process
+        what = self._spawned(event, args)
+        if self.in_test and self.shared_fixture:
+            self.spawning_fixtures.update(self.fixture_stack)
+        if self.in_test:
+            self.current.add(what)
+        elif what == SUBPROCESS:
+            self.outside.add(SUBPROCESS + LATE if self.collected else SUBPROCESS)
 
     def _spawned(self, event: str, args: tuple[Any, ...]) -> str:
         """What a started process depends on: only read-only git queries about the tracked
@@ -273,7 +363,9 @@ class Tracker:
     def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any]) -> Generator[None]:
         shared = fixturedef.scope != "function"
         self.shared_fixture += shared
+        self.fixture_stack.append(fixturedef.argname)
         yield
+        self.fixture_stack.pop()
         self.shared_fixture -= shared
 
     @pytest.hookimpl(hookwrapper=True)
@@ -288,18 +380,83 @@ class Tracker:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None]:
         outcome = yield
         if call.when == "teardown":
+            if self.spawning_fixtures.intersection(getattr(item, "fixturenames", ())):
+                self.current.add(SUBPROCESS)  # a shared fixture it uses started a process
             report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
             report.user_properties.append((READS_PROPERTY, sorted(self.current)))
             report.user_properties.append((WRITES_PROPERTY, sorted(self.writes)))
 
     def imported(self) -> list[str]:
-        """Project modules imported so far (outside tests: at start-up and collection)."""
+        """Project modules imported so far and not yet analysed (``path?import``), with every
+        project function or class their import ran (``path?run=qualname``, ``import_time_runs``)."""
         found = set()
-        for module in list(sys.modules.values()):
+        fresh = []
+        for name, module in list(sys.modules.items()):
+            rel = self._rel(getattr(module, "__file__", None) or "")
+            if rel is not None and rel.endswith(".py") and name not in self._analysed:
+                self._analysed.add(name)
+                found.add(rel + IMPORT)
+                fresh.append((rel, module))
+        return sorted(found | self.import_time_runs(fresh))
+
+    def _tree(self, rel: str) -> dict[str, list[ast.AST]] | None:
+        """A project module's definitions by qualname, and the module itself under ``""``."""
+        if rel not in self._trees:
+            try:
+                tree = ast.parse(Path(self.root, rel).read_bytes())
+                self._trees[rel] = {"": [tree], **inputs.definitions(tree)}
+            except (OSError, SyntaxError, ValueError):
+                self._trees[rel] = None
+        return self._trees[rel]
+
+    def import_time_runs(self, modules: list[tuple[str, Any]]) -> set[str]:
+        """The project functions and classes that run while ``modules`` are imported.
+
+        testmon attributes nothing run at import to a test: a module-level ``apply_defaults()``
+        (or ``settings = Settings()``, a decorator) whose body changes changes what tests see,
+        and no test's fingerprint shows it. Every call outside function bodies is resolved in
+        the module's namespace (attribute lookups without running code), then the calls inside
+        each project function so reached, in its own globals: a change to any of them makes the
+        next run full. A class called counts whole (its methods may run: ``__init__``,
+        validators), with its project bases.
+        """
+        found: set[str] = set()
+        queue: list[tuple[ast.expr, Mapping[str, Any]]] = []
+        for rel, module in modules:
+            tree = self._tree(rel)
+            if tree is not None:
+                namespace = vars(module)
+                queue += [(e, namespace) for e in inputs.import_time_callees(tree[""][0])]  # type: ignore[arg-type]
+        while queue:
+            expr, namespace = queue.pop()
+            for rel, qualname, scope in self._definitions(_resolve(expr, namespace)):
+                key = f"{rel}{RUN}{qualname}"
+                tree = self._tree(rel)
+                if key in found or tree is None:
+                    continue
+                found.add(key)
+                for node in tree.get(qualname, ()):
+                    queue += [(e, scope) for e in inputs.calls_in(node)]
+        return found
+
+    def _definitions(self, obj: Any) -> list[tuple[str, str, Mapping[str, Any]]]:
+        """The project definitions calling ``obj`` may run: (file, qualname, the names its code sees)."""
+        found: list[tuple[str, str, Mapping[str, Any]]] = []
+        for function in _functions(obj):
+            rel = self._rel(function.__code__.co_filename)
+            if rel is not None and rel.endswith(".py"):
+                cells = dict(zip(function.__code__.co_freevars, function.__closure__ or (), strict=False))
+                scope = collections.ChainMap(
+                    {n: _cell(c) for n, c in cells.items()}, function.__globals__
+                )
+                found.append((rel, function.__qualname__, scope))
+        klass = obj if isinstance(obj, type) else None
+        for base in klass.__mro__ if klass is not None else ():
+            module = sys.modules.get(base.__module__)
             rel = self._rel(getattr(module, "__file__", None) or "")
             if rel is not None and rel.endswith(".py"):
-                found.add(rel + IMPORT)
-        return sorted(found)
+                found.append((rel, base.__qualname__, vars(module)))
+        return found
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_collection_finish(self) -> Generator[None]:
@@ -310,6 +467,9 @@ class Tracker:
     def pytest_sessionfinish(self) -> None:
         out = os.environ.get(ENV)
         if out:
+            # Modules first imported inside a test: the next test that imports one gets it
+            # cached, its import-time code run by another test, so testmon cannot link them.
+            self.outside.update(self.imported())
             worker = getattr(self.config, "workerinput", {}).get("workerid", "main")
             side = {
                 "outside": sorted(self.outside),

@@ -770,3 +770,108 @@ def test_a_collect_only_hook_passes_when_it_collects_tests(tmp_path: Path) -> No
     _agree(root, {"tests/test_a.py": "def test_a():  # changed\n    assert True\n"}, set())
     ours, out = _nox(root, "full", "--all-files", "--full")
     assert ours == set(), out
+
+
+OTHER_TEST = {"tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n"}
+
+
+def test_a_retargeted_symlink_read_through_readlink_reaches_the_test(tmp_path: Path) -> None:
+    """`os.readlink` has no audit event: its wrapper records the link, whose digest holds the target."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "data/a.json": "{}\n",
+            "data/b.json": "{}\n",
+            "tests/test_link.py": "import os\n\ndef test_link():\n    assert os.readlink('data/current.json') == 'a.json'\n",
+            **OTHER_TEST,
+        },
+    )
+    (root / "data/current.json").symlink_to("a.json")
+    commit(root, "link")
+    _nox(root, "full", "--all-files")
+    frm = git(root, "rev-parse", "HEAD").strip()
+    (root / "data/current.json").unlink()
+    (root / "data/current.json").symlink_to("b.json")
+    write(root, {"src/pkg/other.py": PKG["src/pkg/other.py"] + "# a symlink is no file to pre-commit: this runs the hook\n"})
+    to = commit(root, "retarget")
+    assert _pre_commit(root, frm, to) == {"unit"}
+    ours, out = _nox(root, "push", frm=frm, to=to)
+    assert ours == {"unit"}, out
+
+
+def test_the_size_of_a_module_read_through_stat_reaches_the_test(tmp_path: Path) -> None:
+    """Module sizes are left out of metadata digests (imports stat every module): a test that
+    `os.stat`s a `.py` file depends on its content instead."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "src/pkg/small.py": "X = 1\n",
+            "tests/test_size.py": "import os\n\ndef test_small():\n    assert os.stat('src/pkg/small.py').st_size < 40\n",
+            **OTHER_TEST,
+        },
+    )
+    _agree(root, {"src/pkg/small.py": "X = 1\n" + "# grown\n" * 10}, {"unit"})
+
+
+def test_a_process_started_at_session_start_makes_the_group_run_fully(tmp_path: Path) -> None:
+    """A `pytest_sessionstart` check that runs a subprocess reads files nobody can see: any push
+    runs the session fully, and the check fails it as it fails under pre-commit."""
+    check = "import json, subprocess, sys\n\ndef pytest_sessionstart(session):\n    subprocess.run([sys.executable, '-c', 'import json; json.load(open(\"data/limits.json\"))'], check=True)\n"
+    root = _one_hook(tmp_path / "r", {"conftest.py": check, "data/limits.json": "{}\n", **OTHER_TEST})
+    out = _agree(root, {"data/limits.json": "{broken\n"}, {"unit"})
+    assert "--testmon-noselect" in out, out  # run fully, not skipped as "no test affected"
+
+
+def test_a_process_started_by_a_shared_fixture_reaches_every_test_using_it(tmp_path: Path) -> None:
+    """A session fixture runs a subprocess once, for its first user: the later users of the
+    fixture depend on what it read too, and rerun."""
+    fixture = (
+        "import subprocess, sys\nimport pytest\n\n@pytest.fixture(scope='session')\ndef limit():\n"
+        "    code = 'print(open(\"data/limit.txt\").read())'\n"
+        "    return int(subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout)\n"
+    )
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "tests/conftest.py": fixture,
+            "data/limit.txt": "5\n",
+            "tests/test_a_first.py": "def test_first(limit):\n    assert limit > 0\n",
+            "tests/test_b_second.py": "def test_second(limit):\n    assert limit >= 5\n",
+            **OTHER_TEST,
+        },
+    )
+    _agree(root, {"data/limit.txt": "3\n"}, {"unit"})
+
+
+def test_a_function_run_at_import_by_a_test_module_reaches_its_tests(tmp_path: Path) -> None:
+    """`settings.apply_defaults()` at module level runs at collection, where testmon sees nothing:
+    a change to its body runs the group fully; a change to a function nobody runs at import
+    keeps selection."""
+    settings = "import os\n\ndef apply_defaults():\n    os.environ.setdefault('PKG_REGION', '{}')\n\ndef unused():\n    return {}\n"
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "src/pkg/settings.py": settings.format("eu", 1),
+            "tests/test_region.py": "import os\nfrom pkg import settings\n\nsettings.apply_defaults()\n\ndef test_region():\n    assert os.environ['PKG_REGION'] == 'eu'\n",
+            **OTHER_TEST,
+        },
+    )
+    out = _agree(root, {"src/pkg/settings.py": settings.format("us", 1)}, {"unit"})
+    assert "apply_defaults in src/pkg/settings.py changed" in out, out
+    out = _agree(root, {"src/pkg/settings.py": settings.format("us", 2)}, {"unit"})
+    assert "mode testmon" in out, out
+
+
+def test_a_module_imported_lazily_by_two_tests_reaches_both(tmp_path: Path) -> None:
+    """The second test to import a module gets it cached, its module-level code run by the first:
+    a module-level change of a module first imported inside a test runs the group fully."""
+    root = _one_hook(
+        tmp_path / "r",
+        {
+            "src/pkg/table.py": "TABLE = {'a': 1, 'b': 2}\n",
+            "tests/test_a_first.py": "def test_first():\n    from pkg import table\n    assert table.TABLE['a'] == 1\n",
+            "tests/test_b_second.py": "def test_second():\n    from pkg.table import TABLE\n    assert TABLE['b'] == 2\n",
+            **OTHER_TEST,
+        },
+    )
+    _agree(root, {"src/pkg/table.py": "TABLE = {'a': 1, 'b': 3}\n"}, {"unit"})
