@@ -7,11 +7,13 @@ coverage and testmon data files) and virtual environments. Counting them made a 
 walks the repository root look changed on every push, so selection never engaged. The same
 rule filters the names inside a recorded directory listing.
 
-The import-time effects of a module are the module-level statements that can change shared
-state when it is imported (calls, assignments computed by calls, ``if``/``try``/loops at
-module level); definitions, imports, docstrings and literal constants are not. Selection
-keeps a digest of them for every project module imported outside a test: when it changes,
-every test in the process may behave differently, so the run is full.
+What a module does when imported is everything but its function bodies: constants, imports,
+class bodies, decorators, default values, module-level calls (``import_effects_digest``), plus
+the bodies of the project functions those calls reach (``import_time_callees``, resolved by
+``infra.tracker``). testmon attributes nothing run at import to any test, so selection keeps a
+digest of all of it for every project module the run imported: when it changes, any test may
+behave differently, and the run is full. Whether a test module changes process state for the
+other modules of its process (``changes_shared_state``) decides whether its hook may share one.
 
 Imported by the pytest plugin: keep it free of heavy imports.
 """
@@ -152,16 +154,25 @@ def changes_shared_state(source: bytes) -> bool:
 
 def import_time_callees(tree: ast.Module) -> list[ast.expr]:
     """What a module calls while it is imported: the callee of every call outside function
-    bodies (module level, class bodies, decorator expressions, default values, base classes)
-    and every decorator (it is called with what it decorates). ``__main__`` guards and lambda
-    bodies do not run on import."""
+    bodies (module level, class bodies, decorator expressions, default values, base classes),
+    every decorator (it is called with what it decorates), each base's ``__init_subclass__`` and
+    a metaclass. ``__main__`` guards and lambda bodies do not run on import."""
     found: list[ast.expr] = []
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             found.extend(d for d in node.decorator_list if not isinstance(d, ast.Call))
+            if isinstance(node, ast.ClassDef):  # a base's __init_subclass__, a metaclass: called
+                found.extend(
+                    ast.Attribute(value=b, attr="__init_subclass__", ctx=ast.Load()) for b in node.bases
+                )
+                found.extend(k.value for k in node.keywords if k.arg == "metaclass")
             parts: list[ast.AST] = [*node.decorator_list]
-            parts += [node.args] if not isinstance(node, ast.ClassDef) else [*node.bases, *node.keywords, *node.body]
+            parts += (
+                [node.args]
+                if not isinstance(node, ast.ClassDef)
+                else [*node.bases, *node.keywords, *node.body]
+            )
             for part in parts:
                 visit(part)
             return

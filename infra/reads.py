@@ -88,7 +88,9 @@ def _same(root: Path, path: str, seen: set[str], now: dict[str, str]) -> bool:
     """Whether every recorded digest of ``path`` still holds (``now`` caches digests)."""
     if path.endswith(IMPORT) or RUN in path:  # "content|effects": unchanged content needs no parsing
         try:
-            content = hashlib.sha1((root / path.removesuffix(IMPORT).partition(RUN)[0]).read_bytes()).hexdigest()
+            content = hashlib.sha1(
+                (root / path.removesuffix(IMPORT).partition(RUN)[0]).read_bytes()
+            ).hexdigest()
         except OSError:
             return seen == {"-"}
         if {d.partition("|")[0] for d in seen} == {content}:

@@ -248,7 +248,9 @@ class Tracker:
         for name in ("stat", "lstat", "access", "readlink"):
             original = getattr(os, name)
 
-            def wrapper(path: Any, *args: Any, __original: Any = original, __name: str = name, **kwargs: Any) -> Any:
+            def wrapper(
+                path: Any, *args: Any, __original: Any = original, __name: str = name, **kwargs: Any
+            ) -> Any:
                 if not getattr(self._local, "busy", False):
                     self._local.busy = True
                     try:
@@ -446,9 +448,7 @@ class Tracker:
             rel = self._rel(function.__code__.co_filename)
             if rel is not None and rel.endswith(".py"):
                 cells = dict(zip(function.__code__.co_freevars, function.__closure__ or (), strict=False))
-                scope = collections.ChainMap(
-                    {n: _cell(c) for n, c in cells.items()}, function.__globals__
-                )
+                scope = collections.ChainMap({n: _cell(c) for n, c in cells.items()}, function.__globals__)
                 found.append((rel, function.__qualname__, scope))
         klass = obj if isinstance(obj, type) else None
         for base in klass.__mro__ if klass is not None else ():

@@ -772,7 +772,9 @@ def test_a_collect_only_hook_passes_when_it_collects_tests(tmp_path: Path) -> No
     assert ours == set(), out
 
 
-OTHER_TEST = {"tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n"}
+OTHER_TEST = {
+    "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n"
+}
 
 
 def test_a_retargeted_symlink_read_through_readlink_reaches_the_test(tmp_path: Path) -> None:
@@ -792,7 +794,13 @@ def test_a_retargeted_symlink_read_through_readlink_reaches_the_test(tmp_path: P
     frm = git(root, "rev-parse", "HEAD").strip()
     (root / "data/current.json").unlink()
     (root / "data/current.json").symlink_to("b.json")
-    write(root, {"src/pkg/other.py": PKG["src/pkg/other.py"] + "# a symlink is no file to pre-commit: this runs the hook\n"})
+    write(
+        root,
+        {
+            "src/pkg/other.py": PKG["src/pkg/other.py"]
+            + "# a symlink is no file to pre-commit: this runs the hook\n"
+        },
+    )
     to = commit(root, "retarget")
     assert _pre_commit(root, frm, to) == {"unit"}
     ours, out = _nox(root, "push", frm=frm, to=to)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,39 @@ def test_a_complete_run_replaces_what_was_read_outside_tests(tmp_path: Path) -> 
     reads.remember(path, root, narrowed._replace(complete=True))
     loaded = reads.load(path)
     assert loaded is not None and set(loaded.outside) == {"a.py?import"}
+
+
+def test_import_time_callees_are_calls_outside_function_bodies() -> None:
+    source = (
+        "import os\nfrom pkg import reg, Base, Meta\n\n"
+        "@reg.register('csv')\n@plain\ndef f(x=default()):\n    inside()\n\n"
+        "class C(Base, metaclass=Meta):\n    attr = in_class()\n\n    def m(self):\n        inside_method()\n\n"
+        "setup()\nhandler = lambda: in_lambda()\n\n"
+        "if __name__ == '__main__':\n    main()\n"
+    )
+    found = {ast.unparse(e) for e in inputs.import_time_callees(ast.parse(source))}
+    assert found == {
+        "reg.register",
+        "plain",
+        "default",
+        "Base.__init_subclass__",
+        "Meta",
+        "in_class",
+        "setup",
+    }
+
+
+def test_definitions_are_found_by_qualname_and_digested_without_docstrings() -> None:
+    source = b"def f():\n    '''doc'''\n    def g():\n        return 1\n    return g\n\nclass C:\n    def m(self):\n        return 2\n"
+    found = inputs.definitions(ast.parse(source))
+    assert set(found) == {"f", "f.<locals>.g", "C", "C.m"}
+    redoc = source.replace(b"'''doc'''", b"'''other doc'''")
+    assert inputs.definition_digest(redoc, "C.m") == inputs.definition_digest(source, "C.m")
+    assert inputs.definition_digest(redoc, "f") == inputs.definition_digest(source, "f")
+    assert inputs.definition_digest(
+        source.replace(b"return 2", b"return 3"), "C.m"
+    ) != inputs.definition_digest(source, "C.m")
+    assert inputs.definition_digest(source, "missing") == "-"
+    assert inputs.definition_digest(b"def (:\n", "f") == inputs.definition_digest(
+        b"def (:\n", "g"
+    )  # unparsable: content
