@@ -431,7 +431,12 @@ class Tracker:
                 queue += [(e, namespace) for e in inputs.import_time_callees(tree[""][0])]  # type: ignore[arg-type]
         while queue:
             expr, namespace = queue.pop()
-            for rel, qualname, scope in self._definitions(_resolve(expr, namespace)):
+            try:
+                reached = self._definitions(_resolve(expr, namespace))
+            except Exception:  # an object that defeats plain lookups: nothing can be trusted
+                found.add(SUBPROCESS)
+                continue
+            for rel, qualname, scope in reached:
                 key = f"{rel}{RUN}{qualname}"
                 tree = self._tree(rel)
                 if key in found or tree is None:

@@ -883,3 +883,34 @@ def test_a_module_imported_lazily_by_two_tests_reaches_both(tmp_path: Path) -> N
         },
     )
     _agree(root, {"src/pkg/table.py": "TABLE = {'a': 1, 'b': 3}\n"}, {"unit"})
+
+
+def test_fail_fast_hooks_after_the_stopping_failure_count_as_not_run(tmp_path: Path) -> None:
+    """pre-commit stops after a failing hook marked `fail_fast`: the later hooks report nothing.
+    Here they ran side by side; they are reported as not run, what they did kept in the reason."""
+    fail = "python -c 'import sys; sys.exit(1)'"
+    config = _hooks(
+        _hook("first", fail, files="^data/"),
+        _hook("second", fail, files="^data/") + "    fail_fast: true\n",
+        _hook("third", fail, files="^data/"),
+        _hook("fourth", "pytest tests", files="^data/"),
+    )
+    root = _repo(
+        tmp_path / "r",
+        config,
+        {**PKG, "data/x.txt": "1\n", "tests/test_a.py": "def test_a():\n    assert False\n"},
+    )
+    out = _agree(root, {"data/x.txt": "2\n"}, {"first", "second"})
+    assert "infra: fail_fast: second failed, so the 2 hooks after it count as not run" in out, out
+    third = next(h for r in results.read_run(root, "push") for h in r.hooks if h.id == "third")
+    assert third.status is Status.SKIPPED and "(here it failed: exit code 1)" in third.reason, third
+    git(root, "checkout", "--", ".")
+    write(
+        root,
+        {
+            ".pre-commit-config.yaml": "fail_fast: true\n"
+            + _hooks(_hook("first", fail, files="^data/"), _hook("later", fail, files="^data/"))
+        },
+    )
+    commit(root, "config-wide fail_fast")
+    _agree(root, {"data/x.txt": "3\n"}, {"first"})

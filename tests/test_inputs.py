@@ -233,3 +233,54 @@ def test_definitions_are_found_by_qualname_and_digested_without_docstrings() -> 
     assert inputs.definition_digest(b"def (:\n", "f") == inputs.definition_digest(
         b"def (:\n", "g"
     )  # unparsable: content
+
+
+class _Base:
+    def hook(self) -> None: ...
+
+
+class _Child(_Base):
+    @staticmethod
+    def static() -> None: ...
+
+    @classmethod
+    def cls(cls) -> None: ...
+
+    def __call__(self) -> None: ...
+
+
+def test_callees_resolve_through_modules_classes_and_instances_without_running_code() -> None:
+    from infra import tracker
+
+    namespace = {"mod": inputs, "Child": _Child, "child": _Child(), "n": 1}
+
+    def resolve(source: str) -> object:
+        return tracker._resolve(ast.parse(source, mode="eval").body, namespace)
+
+    assert resolve("mod.definitions") is inputs.definitions
+    assert resolve("Child.hook") is _Base.hook  # found on a base
+    assert resolve("child.hook") is _Base.hook  # an instance: its class
+    assert resolve("mod.missing") is None and resolve("absent.x") is None
+    assert resolve("handlers['x']") is None  # computed: not resolved
+    assert resolve("n.real") is vars(int)["real"]
+
+
+def test_a_call_enters_the_functions_behind_wrappers_methods_and_partials() -> None:
+    import functools
+
+    from infra import tracker
+
+    def inner() -> None: ...
+
+    @functools.wraps(inner)
+    def outer() -> None: ...
+
+    assert tracker._functions(outer) == [outer, inner]
+    assert tracker._functions(vars(_Child)["static"]) == [_Child.static]
+    assert tracker._functions(_Child.cls) == [vars(_Child)["cls"].__func__]
+    assert tracker._functions(_Child().hook) == [_Base.hook]
+    assert tracker._functions(functools.partial(inner)) == [inner]
+    assert tracker._functions(_Child()) == [_Child.__call__]
+    assert (
+        tracker._functions(_Child) == [] and tracker._functions(len) == [] and tracker._functions(None) == []
+    )
