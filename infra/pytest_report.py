@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,15 @@ class _Restorer:
         self.spec = spec
         self.restored = 0
         self.collected: list[str] | None = None
+        self.filtered: set[int] = set()  # items the run's own -m/-k/--deselect dropped
 
     def must_run(self, test_id: str) -> bool:
         return self.spec.must_run(test_id)
+
+    def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
+        """pytest's own filters (``-m``, ``-k``, ``--deselect``) report what they drop; testmon
+        reports stand-ins (not collected items). What the hook's own filter drops is never put back."""
+        self.filtered.update(id(item) for item in items)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
@@ -66,12 +72,15 @@ class _Restorer:
         # What pytest itself collected (its own -k/-m/--deselect applied), before testmon's
         # deselection: a hook owning none of these fails with exit 5 under pre-commit.
         self.collected = [
-            tracker.repo_id(self.config, i.nodeid) for i in before if id(i) in kept or i.nodeid in stable
+            tracker.repo_id(self.config, i.nodeid)
+            for i in before
+            if id(i) in kept or (i.nodeid in stable and id(i) not in self.filtered)
         ]
         restored = [
             i
             for i in before
             if id(i) not in kept
+            and id(i) not in self.filtered
             and (i.get_closest_marker(ALWAYS_MARK) or self.must_run(tracker.repo_id(self.config, i.nodeid)))
         ]
         items.extend(restored)

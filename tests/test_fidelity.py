@@ -914,3 +914,24 @@ def test_fail_fast_hooks_after_the_stopping_failure_count_as_not_run(tmp_path: P
     )
     commit(root, "config-wide fail_fast")
     _agree(root, {"data/x.txt": "3\n"}, {"first"})
+
+
+def test_a_test_outside_a_hooks_marker_expression_is_never_put_back_into_it(tmp_path: Path) -> None:
+    """`pytest -m slow` runs only slow tests: a fast test that read the changed file fails the
+    hook that runs it, never the `-m slow` hook selection narrowed."""
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("fast", "pytest -m 'not slow' tests", files="^(src|tests|data)/"),
+            _hook("slow", "pytest -m slow tests", files="^(src|tests|data)/"),
+        ),
+        {
+            **PKG,
+            "pytest.ini": "[pytest]\npythonpath = src\nmarkers =\n    slow: slow\n",
+            "data/v.txt": "1\n",
+            "tests/test_fast.py": "def test_fast():\n    assert open('data/v.txt').read() == '1\\n'\n",
+            "tests/test_slow.py": "import pytest\n\n@pytest.mark.slow\ndef test_slow():\n    assert open('data/v.txt').read()\n",
+            **OTHER_TEST,
+        },
+    )
+    _agree(root, {"data/v.txt": "2\n"}, {"fast"})
