@@ -12,6 +12,7 @@ import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,14 @@ def _repo(root: Path, config: str, files: dict[str, str]) -> Path:
     return root
 
 
+def _two_hooks(
+    tmp_path: Path, first: tuple[str, str], second: tuple[str, str], files: dict[str, str]
+) -> Path:
+    """A repository whose two hooks (id, entry) both run on changes under src/, tests/ or data/."""
+    hooks = [_hook(hid, entry, files="^(src|tests|data)/") for hid, entry in (first, second)]
+    return _repo(tmp_path / "r", _hooks(*hooks), files)
+
+
 def _pre_commit(root: Path, frm: str, to: str) -> set[str]:
     argv = hosts.HOSTS["pre-commit"].run_argv(None, None, (frm, to))
     proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
@@ -73,20 +82,32 @@ def _nox(root: Path, run_id: str, *args: str, frm: str = "", to: str = "") -> tu
     return {h.id for r in found for h in r.hooks if h.status is Status.FAILED}, proc.stdout + proc.stderr
 
 
-def _push(root: Path, files: dict[str, str], *, mode: str | None = None) -> tuple[str, str]:
+def _push(
+    root: Path, files: dict[str, str], *, mode: str | None = None, edit: Callable[[Path], None] | None = None
+) -> tuple[str, str]:
+    """Commit ``files`` (and what ``edit`` does: a mode, a symlink); returns the pushed range."""
     frm = git(root, "rev-parse", "HEAD").strip()
     write(root, files)
     if mode:
         for name in files:
             git(root, "update-index", "--add", f"--chmod={mode}", name)
+    if edit is not None:
+        edit(root)
     to = commit(root, "push")
     return frm, to
 
 
-def _agree(root: Path, files: dict[str, str], expect: set[str], *, mode: str | None = None) -> str:
+def _agree(
+    root: Path,
+    files: dict[str, str],
+    expect: set[str],
+    *,
+    mode: str | None = None,
+    edit: Callable[[Path], None] | None = None,
+) -> str:
     """Record a full run, push ``files``; both tools fail exactly ``expect``. Returns nox's output."""
     _nox(root, "full", "--all-files")
-    frm, to = _push(root, files, mode=mode)
+    frm, to = _push(root, files, mode=mode, edit=edit)
     theirs = _pre_commit(root, frm, to)
     git(root, "checkout", "--", ".")  # what a hook left modified is not part of the next run
     ours, out = _nox(root, "push", frm=frm, to=to)
@@ -109,12 +130,10 @@ def test_a_fixer_without_pass_filenames_fails_for_modifying_files(tmp_path: Path
 
 def test_a_test_that_rewrites_a_tracked_file_fails_only_its_hook(tmp_path: Path) -> None:
     """In a merged pytest process, the hook whose test wrote the file fails; its neighbour passes."""
-    root = _repo(
-        tmp_path / "r",
-        _hooks(
-            _hook("writer", "pytest tests/test_w.py", files="^(tests|data)/"),
-            _hook("reader", "pytest tests/test_r.py", files="^(tests|data)/"),
-        ),
+    root = _two_hooks(
+        tmp_path,
+        ("writer", "pytest tests/test_w.py"),
+        ("reader", "pytest tests/test_r.py"),
         {
             "data/v.txt": "1\n",
             "tests/test_w.py": "import pathlib\n\ndef test_w():\n    pathlib.Path('data/v.txt').write_text('1\\n')\n",
@@ -310,54 +329,65 @@ def _one_hook(root: Path, files: dict[str, str], target: str = "tests") -> Path:
     )
 
 
+OTHER_TEST = {
+    "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n"
+}
+
+
+def _unit_repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    """One `pytest tests` hook over ``files`` and an unrelated test."""
+    return _one_hook(tmp_path / "r", {**files, **OTHER_TEST})
+
+
+def _unit_agrees(tmp_path: Path, files: dict[str, str], push: dict[str, str]) -> str:
+    """Pushing ``push`` to ``_unit_repo(files)`` fails its hook under both tools. Returns nox's output."""
+    return _agree(_unit_repo(tmp_path, files), push, {"unit"})
+
+
 def test_metadata_reads_are_tracked(tmp_path: Path) -> None:
     """A test that only checks a file's executable bit reruns when `chmod -x` is pushed."""
-    root = _one_hook(
-        tmp_path / "r",
+    root = _unit_repo(
+        tmp_path,
         {
             "data/run.sh": "#!/bin/sh\n",
             "tests/test_meta.py": "import os\n\ndef test_exec():\n    assert os.access('data/run.sh', os.X_OK)\n",
-            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
         },
     )
     git(root, "update-index", "--chmod=+x", "data/run.sh")
     (root / "data/run.sh").chmod(0o755)
     commit(root, "exec")
-    _nox(root, "full", "--all-files")
-    frm = git(root, "rev-parse", "HEAD").strip()
-    git(root, "update-index", "--chmod=-x", "data/run.sh")
-    (root / "data/run.sh").chmod(0o644)
-    to = commit(root, "chmod -x")
-    assert _pre_commit(root, frm, to) == {"unit"}
-    assert _nox(root, "push", frm=frm, to=to)[0] == {"unit"}
+
+    def chmod_minus_x(root: Path) -> None:
+        git(root, "update-index", "--chmod=-x", "data/run.sh")
+        (root / "data/run.sh").chmod(0o644)
+
+    _agree(root, {}, {"unit"}, edit=chmod_minus_x)
 
 
 def test_data_behind_a_cache_reaches_every_test_that_ran_the_caching_code(tmp_path: Path) -> None:
     """An lru_cache filled by one test serves another that never opens the file: both rerun."""
-    root = _one_hook(
-        tmp_path / "r",
+    _unit_agrees(
+        tmp_path,
         {
             "data/limits.txt": "5\n",
             "src/pkg/limits.py": "import functools\n\n@functools.cache\ndef limit():\n    return int(open('data/limits.txt').read())\n\ndef allowed(n):\n    return n <= limit()\n",
             "tests/test_a_load.py": "from pkg import limits\n\ndef test_load():\n    assert limits.limit() > 0\n",
             "tests/test_b_use.py": "from pkg import limits\n\ndef test_use():\n    assert limits.allowed(4)\n",
-            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
         },
+        {"data/limits.txt": "3\n"},
     )
-    _agree(root, {"data/limits.txt": "3\n"}, {"unit"})
 
 
 def test_resource_loader_reads_are_tracked(tmp_path: Path) -> None:
     """`pkgutil.get_data` reads go through the import system's loader and still count."""
-    root = _one_hook(
-        tmp_path / "r",
+    _unit_agrees(
+        tmp_path,
         {
             "src/pkg/table.txt": "ok\n",
             "tests/test_res.py": "import pkgutil\n\ndef test_res():\n    assert pkgutil.get_data('pkg', 'table.txt') == b'ok\\n'\n",
-            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
         },
+        {"src/pkg/table.txt": "changed\n"},
     )
-    _agree(root, {"src/pkg/table.txt": "changed\n"}, {"unit"})
 
 
 def test_import_time_effects_of_another_test_module_count(tmp_path: Path) -> None:
@@ -397,15 +427,14 @@ def test_selection_engages_when_a_fixture_walks_the_repository(tmp_path: Path) -
         "import os\nimport pytest\n\n@pytest.fixture(scope='session')\ndef tree():\n"
         "    return [os.path.join(d, f) for d, _, fs in os.walk('.') for f in fs]\n"
     )
-    root = _one_hook(
-        tmp_path / "r",
+    out = _unit_agrees(
+        tmp_path,
         {
             "tests/conftest.py": conftest,
             "tests/test_tree.py": "def test_tree(tree):\n    assert tree\n",
-            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
         },
+        {"src/pkg/other.py": "def unrelated():\n    return 2\n"},
     )
-    out = _agree(root, {"src/pkg/other.py": "def unrelated():\n    return 2\n"}, {"unit"})
     assert "mode testmon" in out and "1 selected" in out, out
 
 
@@ -471,16 +500,15 @@ def test_git_ls_files_depends_only_on_tracked_names(tmp_path: Path) -> None:
 
 def test_an_added_data_file_reaches_the_tests_that_list_or_check_it(tmp_path: Path) -> None:
     """No full run for an added YAML file: the tests that globbed its directory or checked the path rerun."""
-    root = _one_hook(
-        tmp_path / "r",
+    out = _unit_agrees(
+        tmp_path,
         {
             "data/a.yaml": "a: 1\n",
             "tests/test_count.py": "from pathlib import Path\n\ndef test_one_manifest():\n    assert len(list(Path('data').glob('*.yaml'))) == 1\n",
             "tests/test_absent.py": "import os\n\ndef test_no_override():\n    assert not os.path.exists('data/override.txt')\n",
-            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
         },
+        {"data/b.yaml": "b: 2\n", "data/override.txt": "x\n"},
     )
-    out = _agree(root, {"data/b.yaml": "b: 2\n", "data/override.txt": "x\n"}, {"unit"})
     assert "mode testmon" in out and "2 selected" in out, out
 
 
@@ -600,15 +628,14 @@ def test_exitfirst_in_addopts_does_not_stop_one_hooks_tests_at_anothers_failure(
 
 def test_a_constant_read_without_running_its_module_reaches_the_test(tmp_path: Path) -> None:
     """`pkg.VERSION` read by a test runs no code testmon can fingerprint: the change runs fully."""
-    root = _one_hook(
-        tmp_path / "r",
+    _unit_agrees(
+        tmp_path,
         {
             "src/pkg/version.py": '__version__ = "1.0"\n',
             "tests/test_version.py": "from pkg import version\n\ndef test_v():\n    assert version.__version__.startswith('1.')\n",
-            "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n",
         },
+        {"src/pkg/version.py": '__version__ = "2.0"\n'},
     )
-    _agree(root, {"src/pkg/version.py": '__version__ = "2.0"\n'}, {"unit"})
 
 
 def test_hooks_see_pre_commit_set_as_pre_commit_sets_it(tmp_path: Path) -> None:
@@ -772,53 +799,32 @@ def test_a_collect_only_hook_passes_when_it_collects_tests(tmp_path: Path) -> No
     assert ours == set(), out
 
 
-OTHER_TEST = {
-    "tests/test_other.py": "from pkg import other\n\ndef test_other():\n    assert other.unrelated() == 1\n"
-}
-
-
 def test_a_retargeted_symlink_read_through_readlink_reaches_the_test(tmp_path: Path) -> None:
     """`os.readlink` has no audit event: its wrapper records the link, whose digest holds the target."""
-    root = _one_hook(
-        tmp_path / "r",
-        {
-            "data/a.json": "{}\n",
-            "data/b.json": "{}\n",
-            "tests/test_link.py": "import os\n\ndef test_link():\n    assert os.readlink('data/current.json') == 'a.json'\n",
-            **OTHER_TEST,
-        },
-    )
+    test = "import os\n\ndef test_link():\n    assert os.readlink('data/current.json') == 'a.json'\n"
+    root = _unit_repo(tmp_path, {"data/a.json": "{}\n", "data/b.json": "{}\n", "tests/test_link.py": test})
     (root / "data/current.json").symlink_to("a.json")
     commit(root, "link")
-    _nox(root, "full", "--all-files")
-    frm = git(root, "rev-parse", "HEAD").strip()
-    (root / "data/current.json").unlink()
-    (root / "data/current.json").symlink_to("b.json")
-    write(
-        root,
-        {
-            "src/pkg/other.py": PKG["src/pkg/other.py"]
-            + "# a symlink is no file to pre-commit: this runs the hook\n"
-        },
-    )
-    to = commit(root, "retarget")
-    assert _pre_commit(root, frm, to) == {"unit"}
-    ours, out = _nox(root, "push", frm=frm, to=to)
-    assert ours == {"unit"}, out
+
+    def retarget(root: Path) -> None:
+        (root / "data/current.json").unlink()
+        (root / "data/current.json").symlink_to("b.json")
+
+    comment = "# a symlink is no file to pre-commit: this runs the hook\n"
+    _agree(root, {"src/pkg/other.py": PKG["src/pkg/other.py"] + comment}, {"unit"}, edit=retarget)
 
 
 def test_the_size_of_a_module_read_through_stat_reaches_the_test(tmp_path: Path) -> None:
     """Module sizes are left out of metadata digests (imports stat every module): a test that
     `os.stat`s a `.py` file depends on its content instead."""
-    root = _one_hook(
-        tmp_path / "r",
+    _unit_agrees(
+        tmp_path,
         {
             "src/pkg/small.py": "X = 1\n",
             "tests/test_size.py": "import os\n\ndef test_small():\n    assert os.stat('src/pkg/small.py').st_size < 40\n",
-            **OTHER_TEST,
         },
+        {"src/pkg/small.py": "X = 1\n" + "# grown\n" * 10},
     )
-    _agree(root, {"src/pkg/small.py": "X = 1\n" + "# grown\n" * 10}, {"unit"})
 
 
 def test_a_process_started_at_session_start_makes_the_group_run_fully(tmp_path: Path) -> None:
@@ -838,17 +844,16 @@ def test_a_process_started_by_a_shared_fixture_reaches_every_test_using_it(tmp_p
         "    code = 'print(open(\"data/limit.txt\").read())'\n"
         "    return int(subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout)\n"
     )
-    root = _one_hook(
-        tmp_path / "r",
+    _unit_agrees(
+        tmp_path,
         {
             "tests/conftest.py": fixture,
             "data/limit.txt": "5\n",
             "tests/test_a_first.py": "def test_first(limit):\n    assert limit > 0\n",
             "tests/test_b_second.py": "def test_second(limit):\n    assert limit >= 5\n",
-            **OTHER_TEST,
         },
+        {"data/limit.txt": "3\n"},
     )
-    _agree(root, {"data/limit.txt": "3\n"}, {"unit"})
 
 
 def test_a_function_run_at_import_by_a_test_module_reaches_its_tests(tmp_path: Path) -> None:
@@ -873,16 +878,15 @@ def test_a_function_run_at_import_by_a_test_module_reaches_its_tests(tmp_path: P
 def test_a_module_imported_lazily_by_two_tests_reaches_both(tmp_path: Path) -> None:
     """The second test to import a module gets it cached, its module-level code run by the first:
     a module-level change of a module first imported inside a test runs the group fully."""
-    root = _one_hook(
-        tmp_path / "r",
+    _unit_agrees(
+        tmp_path,
         {
             "src/pkg/table.py": "TABLE = {'a': 1, 'b': 2}\n",
             "tests/test_a_first.py": "def test_first():\n    from pkg import table\n    assert table.TABLE['a'] == 1\n",
             "tests/test_b_second.py": "def test_second():\n    from pkg.table import TABLE\n    assert TABLE['b'] == 2\n",
-            **OTHER_TEST,
         },
+        {"src/pkg/table.py": "TABLE = {'a': 1, 'b': 3}\n"},
     )
-    _agree(root, {"src/pkg/table.py": "TABLE = {'a': 1, 'b': 3}\n"}, {"unit"})
 
 
 def test_fail_fast_hooks_after_the_stopping_failure_count_as_not_run(tmp_path: Path) -> None:
@@ -919,12 +923,10 @@ def test_fail_fast_hooks_after_the_stopping_failure_count_as_not_run(tmp_path: P
 def test_a_test_outside_a_hooks_marker_expression_is_never_put_back_into_it(tmp_path: Path) -> None:
     """`pytest -m slow` runs only slow tests: a fast test that read the changed file fails the
     hook that runs it, never the `-m slow` hook selection narrowed."""
-    root = _repo(
-        tmp_path / "r",
-        _hooks(
-            _hook("fast", "pytest -m 'not slow' tests", files="^(src|tests|data)/"),
-            _hook("slow", "pytest -m slow tests", files="^(src|tests|data)/"),
-        ),
+    root = _two_hooks(
+        tmp_path,
+        ("fast", "pytest -m 'not slow' tests"),
+        ("slow", "pytest -m slow tests"),
         {
             **PKG,
             "pytest.ini": "[pytest]\npythonpath = src\nmarkers =\n    slow: slow\n",
