@@ -192,14 +192,14 @@ def _reader(root: str, depth: int) -> str | None:
     while frame is not None:
         filename = frame.f_code.co_filename
         if filename.startswith("<frozen"):
-            if frame.f_code.co_name in _IMPORT_FRAMES or frame.f_back is None:
+            if frame.f_code.co_name in _IMPORT_FRAMES:
                 return None
         elif not decided and ("site-packages" in filename or not filename.startswith(_STDLIB)):
             if filename.startswith(_TOOLING):
                 return None
             decided = True
-        if decided and filename.startswith(root):
-            return filename[len(root) :]
+        if decided and filename.startswith(root) and inputs.is_input(root, filename[len(root) :]):
+            return filename[len(root) :]  # not a virtual environment inside the repository
         frame = frame.f_back  # type: ignore[assignment]
     return "" if decided else None
 
@@ -288,8 +288,10 @@ class Tracker:
         In a wider-scoped fixture, every test using the fixture does (``pytest_runtest_makereport``).
         At start-up or collection (a ``pytest_sessionstart`` check, a module-level call) nothing
         tells what it read: the group runs fully next time. After collection, pytest always starts."""
-        if _reader(self.root, 3) is None:
-            return  # pytest-xdist starting its workers, a plugin's own process
+        reader = _reader(self.root, 3)
+        if reader is None or not (reader or self.in_test):
+            return  # tooling (pytest-xdist starting workers), or a plugin asking on its own, outside
+            # any test and with no project code on the stack (pytest-benchmark asking git for the commit)
         what = self._spawned(event, args)
         if self.in_test and self.shared_fixture:
             self.spawning_fixtures.update(self.fixture_stack)

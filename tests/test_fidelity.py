@@ -937,3 +937,26 @@ def test_a_test_outside_a_hooks_marker_expression_is_never_put_back_into_it(tmp_
         },
     )
     _agree(root, {"data/v.txt": "2\n"}, {"fast"})
+
+
+def test_a_plugin_starting_a_process_on_its_own_keeps_selection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed plugin asking git for the commit at start-up (pytest-benchmark does) runs no
+    project code: that process is the plugin's business, and selection still engages."""
+    plugins = tmp_path / "site"
+    write(
+        plugins,
+        {
+            "gitinfo_plugin.py": "import subprocess\n\ndef pytest_sessionstart(session):\n    subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True)\n"
+        },
+    )
+    monkeypatch.setenv("PYTHONPATH", str(plugins))
+    root = _repo(
+        tmp_path / "r",
+        _hooks(_hook("unit", "pytest -p gitinfo_plugin tests", files="^(src|tests|data)/")),
+        {**PKG, **OTHER_TEST, "tests/test_quiet.py": "def test_quiet():\n    pass\n"},
+    )
+    changed = OTHER_TEST["tests/test_other.py"].replace("== 1", "== 2")
+    out = _agree(root, {"tests/test_other.py": changed}, {"unit"})
+    assert "mode testmon" in out and "1 selected" in out, out
