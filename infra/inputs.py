@@ -152,11 +152,23 @@ def changes_shared_state(source: bytes) -> bool:
     return any(_shares(s) for s in tree.body)
 
 
-def import_time_callees(tree: ast.Module) -> list[ast.expr]:
-    """What a module calls while it is imported: the callee of every call outside function
-    bodies (module level, class bodies, decorator expressions, default values, base classes),
-    every decorator (it is called with what it decorates), each base's ``__init_subclass__`` and
-    a metaclass. ``__main__`` guards and lambda bodies do not run on import."""
+def dotted(expr: ast.expr) -> str | None:
+    """``a.b.c`` for a name or an attribute chain; None for anything computed (``f()()``, ``x[0]``)."""
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    return ".".join([expr.id, *reversed(parts)])
+
+
+def import_time_callees(tree: ast.Module) -> list[str]:
+    """What a module calls while it is imported, as dotted names: the callee of every call
+    outside function bodies (module level, class bodies, decorator expressions, default values,
+    base classes), every decorator (it is called with what it decorates), each base's
+    ``__init_subclass__`` and a metaclass. ``__main__`` guards and lambda bodies do not run on
+    import; a computed callee (``handlers[name]()``) cannot be named."""
     found: list[ast.expr] = []
 
     def visit(node: ast.AST) -> None:
@@ -187,19 +199,23 @@ def import_time_callees(tree: ast.Module) -> list[ast.expr]:
             visit(child)
 
     visit(tree)
-    return found
+    return _names(found)
 
 
-def calls_in(node: ast.AST) -> list[ast.expr]:
+def calls_in(node: ast.AST) -> list[str]:
     """The callee of every call anywhere inside ``node`` (a function run at import: all of it may
-    run, nested definitions included), and its decorators."""
+    run, nested definitions included), and its decorators, as dotted names."""
     found: list[ast.expr] = []
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
             found.append(sub.func)
         elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             found.extend(d for d in sub.decorator_list if not isinstance(d, ast.Call))
-    return found
+    return _names(found)
+
+
+def _names(exprs: list[ast.expr]) -> list[str]:
+    return sorted({name for name in map(dotted, exprs) if name is not None})
 
 
 def definitions(tree: ast.Module) -> dict[str, list[ast.AST]]:

@@ -113,21 +113,36 @@ def _sqlite_path(database: Any) -> Any:
     return database
 
 
-def _resolve(expr: ast.expr, namespace: Mapping[str, Any]) -> Any:
-    """What a callee expression (``f``, ``mod.f``, ``Class.method``) names, found without running
+def _resolve(name: str, namespace: Mapping[str, Any]) -> Any:
+    """What a dotted callee (``f``, ``mod.f``, ``Class.method``) names, found without running
     code: module and class dictionaries only (no ``__getattr__``, properties or descriptors)."""
-    if isinstance(expr, ast.Name):
-        return namespace.get(expr.id)
-    if isinstance(expr, ast.Attribute):
-        base = _resolve(expr.value, namespace)
-        if base is None:
+    first, *rest = name.split(".")
+    found = namespace.get(first)
+    for attr in rest:
+        if found is None:
             return None
-        if isinstance(base, types.ModuleType):
-            return vars(base).get(expr.attr)
-        for klass in (base if isinstance(base, type) else type(base)).__mro__:
-            if expr.attr in vars(klass):
-                return vars(klass)[expr.attr]
-    return None
+        if isinstance(found, types.ModuleType):
+            found = vars(found).get(attr)
+            continue
+        owner = next(
+            (k for k in (found if isinstance(found, type) else type(found)).__mro__ if attr in vars(k)), None
+        )
+        found = None if owner is None else vars(owner)[attr]
+    return found
+
+
+def _callee_cache_path() -> Path | None:
+    """Beside the group's testmon data (``infra.selection``): none when nothing is recorded."""
+    data = os.environ.get("TESTMON_DATAFILE")
+    return Path(data).with_suffix(".callees.json") if data else None
+
+
+def _load_json(path: Path | None) -> dict[str, Any]:
+    try:
+        found = json.loads(path.read_text()) if path is not None else {}
+    except (OSError, ValueError):
+        return {}  # missing or damaged: rebuilt by this run
+    return found if isinstance(found, dict) else {}
 
 
 def _functions(obj: Any) -> list[types.FunctionType]:
@@ -237,7 +252,9 @@ class Tracker:
         self.shared_fixture = 0  # inside a session/module/class fixture's set-up
         self.collected = False  # collection is over: reads outside tests can no longer shape them
         self._analysed: set[str] = set()  # modules whose import-time code is recorded
-        self._trees: dict[str, dict[str, list[ast.AST]] | None] = {}
+        self._trees: dict[str, ast.Module | None] = {}
+        self._defs: dict[str, dict[str, list[ast.AST]]] = {}
+        self._callee_cache: dict[str, list[Any]] = _load_json(_callee_cache_path())
         self.fixture_stack: list[str] = []  # the fixtures being set up, innermost last
         self.spawning_fixtures: set[str] = set()  # wider-scoped fixtures that started a process
         self._local = threading.local()  # re-entry guard: our own stat calls are not the test's
@@ -403,15 +420,35 @@ class Tracker:
                 fresh.append((rel, module))
         return sorted(found | self.import_time_runs(fresh))
 
-    def _tree(self, rel: str) -> dict[str, list[ast.AST]] | None:
-        """A project module's definitions by qualname, and the module itself under ``""``."""
+    def _tree(self, rel: str) -> ast.Module | None:
         if rel not in self._trees:
             try:
-                tree = ast.parse(Path(self.root, rel).read_bytes())
-                self._trees[rel] = {"": [tree], **inputs.definitions(tree)}
+                self._trees[rel] = ast.parse(Path(self.root, rel).read_bytes())
             except (OSError, SyntaxError, ValueError):
                 self._trees[rel] = None
         return self._trees[rel]
+
+    def _definitions_in(self, rel: str) -> dict[str, list[ast.AST]]:
+        if rel not in self._defs:
+            tree = self._tree(rel)
+            self._defs[rel] = {} if tree is None else inputs.definitions(tree)
+        return self._defs[rel]
+
+    def _callees(self, rel: str) -> list[str]:
+        """A module's import-time callees, kept across runs by file size and time: parsing every
+        imported module again on each run would cost seconds on a large project."""
+        try:
+            st = os.stat(Path(self.root, rel))
+        except OSError:
+            return []
+        key = [st.st_mtime_ns, st.st_size]
+        known = self._callee_cache.get(rel)
+        if known is not None and known[:2] == key:
+            return list(known[2])
+        tree = self._tree(rel)
+        names = [] if tree is None else inputs.import_time_callees(tree)
+        self._callee_cache[rel] = [*key, names]
+        return names
 
     def import_time_runs(self, modules: list[tuple[str, Any]]) -> set[str]:
         """The project functions and classes that run while ``modules`` are imported.
@@ -425,27 +462,24 @@ class Tracker:
         validators), with its project bases.
         """
         found: set[str] = set()
-        queue: list[tuple[ast.expr, Mapping[str, Any]]] = []
+        queue: list[tuple[str, Mapping[str, Any]]] = []
         for rel, module in modules:
-            tree = self._tree(rel)
-            if tree is not None:
-                namespace = vars(module)
-                queue += [(e, namespace) for e in inputs.import_time_callees(tree[""][0])]  # type: ignore[arg-type]
+            namespace = vars(module)
+            queue += [(name, namespace) for name in self._callees(rel)]
         while queue:
-            expr, namespace = queue.pop()
+            name, namespace = queue.pop()
             try:
-                reached = self._definitions(_resolve(expr, namespace))
+                reached = self._definitions(_resolve(name, namespace))
             except Exception:  # an object that defeats plain lookups: nothing can be trusted
                 found.add(SUBPROCESS)
                 continue
             for rel, qualname, scope in reached:
                 key = f"{rel}{RUN}{qualname}"
-                tree = self._tree(rel)
-                if key in found or tree is None:
+                if key in found:
                     continue
                 found.add(key)
-                for node in tree.get(qualname, ()):
-                    queue += [(e, scope) for e in inputs.calls_in(node)]
+                for node in self._definitions_in(rel).get(qualname, ()):
+                    queue += [(callee, scope) for callee in inputs.calls_in(node)]
         return found
 
     def _definitions(self, obj: Any) -> list[tuple[str, str, Mapping[str, Any]]]:
@@ -485,3 +519,15 @@ class Tracker:
                 "rootdir": repo_id(self.config, "").rstrip("/") or ".",
             }
             Path(f"{out}.outside-{worker}").write_text(json.dumps(side))
+            self._save_callees()
+
+    def _save_callees(self) -> None:
+        path = _callee_cache_path()
+        if path is None or not self._callee_cache:
+            return
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(self._callee_cache))
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only state directory: parsed again next time
