@@ -269,12 +269,22 @@ def _command(root: Path, member: Member) -> list[str]:
 
 def rerun_writes(root: Path, member: Member, trig: triggers.Trigger, environ: Mapping[str, str]) -> list[str]:
     """Run one direct hook again, alone, as before: the files it leaves modified (``infra.ties``)."""
+    return rerun(root, member, trig, environ)[1]
+
+
+def rerun(
+    root: Path, member: Member, trig: triggers.Trigger, environ: Mapping[str, str]
+) -> tuple[int, list[str]]:
+    """Run one hook again, alone and as written (as pre-commit runs it, file names split the
+    same way): its worst exit code and the files it leaves modified."""
     before = modified.snapshot(root)
     files = trig.filenames if member.hook.pass_filenames else ()
     env = _child_env(environ)
+    worst = 0
     for part in _partitions(_command(root, member), files, member):
-        run.run(part, cwd=root, env=env)
-    return modified.changed(before, modified.snapshot(root))
+        code = run.run(part, cwd=root, env=env).returncode
+        worst = worst or code
+    return worst, modified.changed(before, modified.snapshot(root))
 
 
 def _changed_files(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:

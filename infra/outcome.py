@@ -137,7 +137,10 @@ class Outcome:
                 why = f"files were modified by this hook: {', '.join(kept)}"
                 failed = result.status is Status.FAILED
                 result = replace(
-                    result, status=Status.FAILED, reason=f"{result.reason}; {why}" if failed else why
+                    result,
+                    status=Status.FAILED,
+                    reason=f"{result.reason}; {why}" if failed else why,
+                    modified=tuple(kept),
                 )
             if c.output and result.status is Status.FAILED:
                 print(c.output, flush=True)

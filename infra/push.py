@@ -98,13 +98,18 @@ def print_summary(root: Path, run_id: str) -> None:
 
 def _settle_ties(proj: Project, run_id: str, decided: Mapping[str, Trigger]) -> None:
     """Once every session has finished: who modified a file only timing could tell (``infra.ties``),
-    then the hooks pre-commit's ``fail_fast`` would not have run (``infra.fail_fast``)."""
-    from infra import fail_fast, ties
+    the hooks a fixer's writes reach, run in pre-commit's order (``infra.fixer_order``), then the
+    hooks pre-commit's ``fail_fast`` would not have run (``infra.fail_fast``)."""
+    from infra import fail_fast, fixer_order, ties
 
     if _INTERRUPTED:
         return
     with contextlib.suppress(BrokenPipeError):
-        for line in [*ties.resolve(proj, run_id, decided, os.environ), *fail_fast.apply(proj, run_id)]:
+        for line in ties.resolve(proj, run_id, decided, os.environ):
+            print(f"infra: {line}", flush=True)
+        for line in fixer_order.replay(proj, run_id, decided, os.environ):
+            print(f"infra: {line}", flush=True)
+        for line in fail_fast.apply(proj, run_id):
             print(f"infra: {line}", flush=True)
 
 

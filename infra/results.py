@@ -32,16 +32,25 @@ class HookResult:
     wall_s: float = 0.0
     failed_tests: tuple[str, ...] = ()
     tool_missing: str | None = None  # the tool an entry needed and did not find
+    modified: tuple[str, ...] = ()  # the files it left modified (it failed for them)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
         data["failed_tests"] = list(self.failed_tests)
+        data["modified"] = list(self.modified)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HookResult:
-        return cls(**{**data, "status": Status(data["status"]), "failed_tests": tuple(data["failed_tests"])})
+        return cls(
+            **{
+                **data,
+                "status": Status(data["status"]),
+                "failed_tests": tuple(data["failed_tests"]),
+                "modified": tuple(data.get("modified", ())),
+            }
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -121,4 +121,9 @@ def _recharged(uncharged: HookResult, files: list[str]) -> HookResult:
         return uncharged
     why = f"files were modified by this hook: {', '.join(files)}"
     failed = uncharged.status is Status.FAILED
-    return replace(uncharged, status=Status.FAILED, reason=f"{uncharged.reason}; {why}" if failed else why)
+    return replace(
+        uncharged,
+        status=Status.FAILED,
+        reason=f"{uncharged.reason}; {why}" if failed else why,
+        modified=tuple(files),
+    )

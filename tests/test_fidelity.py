@@ -960,3 +960,37 @@ def test_a_plugin_starting_a_process_on_its_own_keeps_selection(
     changed = OTHER_TEST["tests/test_other.py"].replace("== 1", "== 2")
     out = _agree(root, {"tests/test_other.py": changed}, {"unit"})
     assert "mode testmon" in out and "1 selected" in out, out
+
+
+def test_a_hook_after_a_fixer_sees_the_files_as_the_fixer_left_them(tmp_path: Path) -> None:
+    """pre-commit runs a licence fixer first and the tests after it, on the fixed files: the
+    fixer fails, the test passes. Here they run side by side (the fixer is slow, so the test reads
+    the file first); run again in pre-commit's order, the test passes as there."""
+    fixer = (
+        "import sys, time; time.sleep(2)\n"
+        "for name in sys.argv[1:]:\n"
+        "    text = open(name).read()\n"
+        "    if not text.startswith('# licence'):\n"
+        "        open(name, 'w').write('# licence\\n' + text)\n"
+    )
+    test = (
+        "import pathlib\n\ndef test_headers():\n"
+        "    for path in pathlib.Path('src').rglob('*.py'):\n"
+        "        assert path.read_text().startswith('# licence'), path\n"
+    )
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("licence", "python scripts/licence.py", files="^src/", pass_filenames=True),
+            _hook("unit", "pytest tests", files="^(src|tests)/"),
+        ),
+        {
+            **{name: "# licence\n" + text for name, text in PKG.items() if name.endswith(".py")},
+            "pytest.ini": PKG["pytest.ini"],
+            "scripts/licence.py": fixer,
+            "tests/test_headers.py": test,
+        },
+    )
+    out = _agree(root, {"src/pkg/extra.py": "EXTRA = 1\n"}, {"licence"})
+    assert "infra: unit: passed when run after the fixers before it" in out, out
+    assert (root / "src/pkg/extra.py").read_text() == "# licence\nEXTRA = 1\n"  # as the run left it

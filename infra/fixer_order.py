@@ -1,0 +1,139 @@
+"""pre-commit's order around a fixer: the hooks after it see what it wrote.
+
+pre-commit runs hooks one after another, in config order. A hook that modifies files (a fixer)
+fails, and every later hook runs on the files as the fixer left them. Here sessions run side by
+side, so a later hook may have read a file before the fixer rewrote it (or an earlier hook after
+it), and its verdict can differ from pre-commit's: a test that checks the licence header a fixer
+puts back fails here and passes there.
+
+Only a push that already fails pays for this. Once every session has finished, each hook after
+the first fixer in config order that could have read a modified file runs again, alone and as
+written, on those files as pre-commit would have shown them: the fixer's content for fixers
+before it in config order, the index's content otherwise. Its verdict then is pre-commit's. A
+hook given file names could read only a modified file among them; any other hook may read
+anything. Hooks run through the host (remote hooks) keep their verdict. The files are left as
+the run left them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from infra import execute, results, triggers
+from infra.config import Hook
+from infra.plan import Member, Runner
+from infra.project import Project
+from infra.results import HookResult, Status
+
+Content = tuple[bytes | None, int | None]  # a file's bytes and mode (None: no such file)
+
+
+def replay(
+    project: Project, run_id: str, decided: Mapping[str, triggers.Trigger], environ: Mapping[str, str]
+) -> list[str]:
+    """Run again, in pre-commit's order, the hooks a fixer's writes could reach; rewrites the
+    run's results where a verdict changes. Returns one line per changed verdict."""
+    root = project.root
+    found = results.read_run(root, run_id)
+    verdicts = {h.key: h for r in found for h in r.hooks}
+    order = [h for h in project.config.hooks if h.key in verdicts]
+    fixers = [i for i, h in enumerate(order) if verdicts[h.key].modified]
+    if not fixers:
+        return []
+    members = {m.hook.key: m for s in project.plan.sessions for m in s.members}
+    touched = sorted({f for i in fixers for f in verdicts[order[i].key].modified})
+    left = {f: _content(root / f) for f in touched}
+    indexed = {f: _indexed(root, f, left[f][1]) for f in touched}
+    changed: dict[str, HookResult] = {}
+    try:
+        for i in range(fixers[0] + 1, len(order)):
+            hook = order[i]
+            member = members.get(hook.key)
+            if member is None or not _may_read(member, verdicts[hook.key], decided[hook.key], touched):
+                continue
+            shown = {f for j in fixers if j < i for f in verdicts[order[j].key].modified}
+            for f in touched:
+                _put_back(root / f, left[f] if f in shown else indexed[f])
+            again = _verdict(root, member, decided[hook.key], environ, [order[j] for j in fixers if j < i])
+            if again.status is not verdicts[hook.key].status:
+                changed[hook.key] = replace(
+                    verdicts[hook.key],
+                    status=again.status,
+                    reason=again.reason,
+                    modified=again.modified,
+                    failed_tests=(),
+                )
+    finally:
+        for f in touched:
+            _put_back(root / f, left[f])
+    for result in found:
+        if changed.keys() & {h.key for h in result.hooks}:
+            hooks = tuple(changed.get(h.key, h) for h in result.hooks)
+            results.write(root, replace(result, hooks=hooks))
+    return [
+        f"{key}: {h.status.value} when run after the fixers before it, as pre-commit runs it"
+        for key, h in changed.items()
+    ]
+
+
+def _may_read(member: Member, result: HookResult, trig: triggers.Trigger, touched: list[str]) -> bool:
+    """Whether the hook ran here and its verdict could depend on a modified file."""
+    if member.runner is Runner.HOST or result.status is Status.SKIPPED or member.hook.entry is None:
+        return False
+    return not member.hook.pass_filenames or bool(set(trig.filenames).intersection(touched))
+
+
+def _verdict(
+    root: Path, member: Member, trig: triggers.Trigger, environ: Mapping[str, str], after: list[Hook]
+) -> HookResult:
+    code, modified = execute.rerun(root, member, trig, environ)
+    names = ", ".join(h.id for h in after)
+    if modified:
+        why = f"files were modified by this hook: {', '.join(modified)} (run again after {names})"
+        status = Status.FAILED
+    else:
+        why = (
+            f"exit code {code} when run again after {names}"
+            if code
+            else f"passed when run again after {names}"
+        )
+        status = Status.FAILED if code else Status.PASSED
+    for path in modified:  # the run's own state of the tree comes back below or here
+        with contextlib.suppress(OSError, subprocess.CalledProcessError):
+            subprocess.run(
+                ["git", "-C", str(root), "checkout", "-q", "--", path], check=True, capture_output=True
+            )
+    return HookResult(
+        key=member.hook.key, id=member.hook.id, status=status, reason=why, modified=tuple(modified)
+    )
+
+
+def _content(path: Path) -> Content:
+    try:
+        return path.read_bytes(), path.stat().st_mode
+    except OSError:
+        return None, None
+
+
+def _indexed(root: Path, path: str, mode: int | None) -> Content:
+    """What the index holds for ``path`` (what pre-commit shows a hook before any fixer ran)."""
+    proc = subprocess.run(["git", "-C", str(root), "show", f":{path}"], capture_output=True, check=False)
+    return (proc.stdout, mode) if proc.returncode == 0 else (None, None)
+
+
+def _put_back(target: Path, content: Content) -> None:
+    data, mode = content
+    with contextlib.suppress(OSError):
+        if data is None:
+            target.unlink(missing_ok=True)
+            return
+        tmp = target.with_name(f".{target.name}.infra-order")
+        tmp.write_bytes(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
