@@ -10,9 +10,10 @@ Only a push that already fails pays for this. Once every session has finished, e
 the first fixer in config order that could have read a modified file runs again, alone and as
 written, on those files as pre-commit would have shown them: the fixer's content for fixers
 before it in config order, the index's content otherwise. Its verdict then is pre-commit's. A
-hook given file names could read only a modified file among them; any other hook may read
-anything. Hooks run through the host (remote hooks) keep their verdict. The files are left as
-the run left them.
+hook could have read a modified file when it was given it, when its ``files``/``types`` filters
+cover it (what the hook declares it reads), or, for a pytest hook, when a recorded test read it.
+Hooks run through the host (remote hooks) keep their verdict. The files are left as the run
+left them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from infra import execute, results, triggers
+from infra import execute, reads, results, state, triggers
 from infra.config import Hook
 from infra.plan import Member, Runner
 from infra.project import Project
@@ -49,12 +50,15 @@ def replay(
     touched = sorted({f for i in fixers for f in verdicts[order[i].key].modified})
     left = {f: _content(root / f) for f in touched}
     indexed = {f: _indexed(root, f, left[f][1]) for f in touched}
+    read = _recorded_reads(root)
     changed: dict[str, HookResult] = {}
     try:
         for i in range(fixers[0] + 1, len(order)):
             hook = order[i]
             member = members.get(hook.key)
-            if member is None or not _may_read(member, verdicts[hook.key], decided[hook.key], touched):
+            if member is None or not _may_read(
+                project, member, verdicts[hook.key], decided[hook.key], touched, read
+            ):
                 continue
             shown = {f for j in fixers if j < i for f in verdicts[order[j].key].modified}
             for f in touched:
@@ -81,11 +85,37 @@ def replay(
     ]
 
 
-def _may_read(member: Member, result: HookResult, trig: triggers.Trigger, touched: list[str]) -> bool:
-    """Whether the hook ran here and its verdict could depend on a modified file."""
+def _may_read(
+    project: Project,
+    member: Member,
+    result: HookResult,
+    trig: triggers.Trigger,
+    touched: list[str],
+    read: set[str],
+) -> bool:
+    """Whether the hook ran here and its verdict could depend on a modified file: one of its file
+    names, a file its ``files``/``types`` filters cover, or (pytest) a file a test read."""
     if member.runner is Runner.HOST or result.status is Status.SKIPPED or member.hook.entry is None:
         return False
-    return not member.hook.pass_filenames or bool(set(trig.filenames).intersection(touched))
+    if member.hook.pass_filenames:
+        return bool(set(trig.filenames).intersection(touched))
+    config = project.config
+    if triggers.Classifier(project.root, touched, config.files, config.exclude).filenames_for_hook(
+        member.hook
+    ):
+        return True
+    return member.runner is Runner.PYTEST and bool(read.intersection(touched))
+
+
+def _recorded_reads(root: Path) -> set[str]:
+    """Every path any recorded test (or start-up) read, marks dropped (``infra.reads``)."""
+    found: set[str] = set()
+    for path in (state.directory(root) / "testmon").glob("*.reads.json"):
+        records = reads.load(path)
+        if records is not None:
+            for seen in (*records.tests.values(), records.outside):
+                found.update(p.partition("?")[0] for p in seen)
+    return found
 
 
 def _verdict(
