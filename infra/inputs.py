@@ -149,6 +149,11 @@ def changes_shared_state(source: bytes) -> bool:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return True
+    return shares_state(tree)
+
+
+def shares_state(tree: ast.Module) -> bool:
+    """``changes_shared_state`` for a parsed module."""
     return any(_shares(s) for s in tree.body)
 
 

@@ -26,7 +26,7 @@ from infra.run import git
 
 SUBPROCESS = "<subprocess>"
 TRACKED_NAMES = "<tracked names>"  # a test ran ``git ls-files`` (infra.pytest_report)
-STAT, IMPORT, LATE, RUN = wire.STAT, wire.IMPORT, wire.LATE, wire.RUN  # marks the plugin puts on a path
+STAT, IMPORT, LATE, RUN, LOCAL = wire.STAT, wire.IMPORT, wire.LATE, wire.RUN, wire.LOCAL  # marks on a path
 CONFIG_NAMES = frozenset(
     {"conftest.py", "pytest.ini", ".pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"}
 )
@@ -70,7 +70,7 @@ def digest(root: Path, path: str) -> str:
         except OSError:
             return "-"
         return f"{hashlib.sha1(data).hexdigest()}|{inputs.definition_digest(data, qualname)}"
-    target = root / path.removesuffix(IMPORT)
+    target = root / _module(path)
     try:
         if path.endswith("/"):
             names = inputs.listing_names(str(root), path, os.listdir(target))
@@ -79,18 +79,21 @@ def digest(root: Path, path: str) -> str:
     except OSError:
         return "-"
     content = hashlib.sha1(data).hexdigest()
-    if path.endswith(IMPORT):  # the content digest first: unchanged content needs no parsing
+    if path.endswith((IMPORT, LOCAL)):  # the content digest first: unchanged content needs no parsing
         return f"{content}|{inputs.import_effects_digest(data)}"
     return content
 
 
+def _module(path: str) -> str:
+    """The file a module mark (``?import``, ``?local``, ``?run=``) is about."""
+    return path.removesuffix(IMPORT).removesuffix(LOCAL).partition(RUN)[0]
+
+
 def _same(root: Path, path: str, seen: set[str], now: dict[str, str]) -> bool:
     """Whether every recorded digest of ``path`` still holds (``now`` caches digests)."""
-    if path.endswith(IMPORT) or RUN in path:  # "content|effects": unchanged content needs no parsing
+    if path.endswith((IMPORT, LOCAL)) or RUN in path:  # "content|effects": unchanged content needs no parsing
         try:
-            content = hashlib.sha1(
-                (root / path.removesuffix(IMPORT).partition(RUN)[0]).read_bytes()
-            ).hexdigest()
+            content = hashlib.sha1((root / _module(path)).read_bytes()).hexdigest()
         except OSError:
             return seen == {"-"}
         if {d.partition("|")[0] for d in seen} == {content}:

@@ -37,7 +37,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from infra import fingerprint, output, preselect, reads, resources, restore, shadowing, state, wire
+from infra import (
+    fingerprint,
+    inputs,
+    output,
+    preselect,
+    reads,
+    resources,
+    restore,
+    run,
+    shadowing,
+    state,
+    wire,
+)
 from infra.attribution import owns
 
 if TYPE_CHECKING:
@@ -126,7 +138,37 @@ def create_data_file(path: Path) -> None:
         os.close(fd)
 
 
+def reaches_beyond(root: Path, module: str) -> str | None:
+    """Why a changed test module's import-time code may reach tests other than its own, or None.
+
+    Recorded as ``?local`` (pytest's test naming, no shared state changed at import when it ran),
+    a changed test module needs only its own tests run again, unless it now changes shared state
+    or another module may import it (its name appears in another tracked Python file).
+    """
+    try:
+        source = (root / module).read_bytes()
+    except OSError:
+        return "it is gone"
+    if inputs.changes_shared_state(source):
+        return "it changes shared state at import"
+    stem = Path(module).stem
+    _, out, _ = run.cmd_output(
+        "git", "-C", str(root), "grep", "-l", "-w", "-F", "-e", stem, "--", "*.py", check=False
+    )
+    if any(line and line != module for line in out.splitlines()):
+        return "another module may import it"
+    return None
+
+
+def local_modules(records: reads.Records, changed: set[str]) -> list[str]:
+    """Changed test modules whose import-time code reaches only their own tests: each runs whole."""
+    return sorted(
+        p.removesuffix(reads.LOCAL) for p in changed.intersection(records.outside) if p.endswith(reads.LOCAL)
+    )
+
+
 def full_reason(
+    root: Path,
     full: bool,
     change: changes.ChangeSet,
     records: reads.Records | None,
@@ -155,6 +197,11 @@ def full_reason(
     if reads.SUBPROCESS in records.outside:
         return "a process started at start-up or collection (what it read cannot be tracked)"
     for path in sorted(p for p in changed.intersection(records.outside) if not p.endswith(reads.LATE)):
+        if path.endswith(reads.LOCAL):
+            why = reaches_beyond(root, path.removesuffix(reads.LOCAL))
+            if why is None:
+                continue  # its own tests run again (``decide``)
+            return f"import-time code of {path.removesuffix(reads.LOCAL)} changed ({why})"
         file, run, function = path.partition(reads.RUN)
         if run:
             return f"{function} in {file} changed (it runs when modules are imported)"
@@ -223,7 +270,7 @@ def decide(
     records = reads.load(reads_file(project, session, group.key))
     now = reads.tree_state(project.root) if records is not None else None
     changed = reads.changed_paths(project.root, records) if records is not None else set()
-    reason = full_reason(full, change, records, datafile.exists(), now, changed)
+    reason = full_reason(project.root, full, change, records, datafile.exists(), now, changed)
     if problem is not None:
         reason = f"testmon data {problem}"
     if reason is not None:
@@ -248,6 +295,7 @@ def decide(
             *(r for r in readers if "*" in cached or r.rpartition("/")[2].startswith("test")),
             *(["."] if "*" in cached else []),
             *(p for p in late if p.endswith(".py")),
+            *local_modules(records, changed),
         ],
         changed=frozenset(changed),
         known={tid: sorted(paths) for tid, paths in records.tests.items()},

@@ -40,7 +40,7 @@ SUBPROCESS = restore.SUBPROCESS
 ALWAYS_MARK = "infra_always"  # @pytest.mark.infra_always: never deselected
 READS_PROPERTY = "infra_reads"
 WRITES_PROPERTY = "infra_writes"
-STAT, IMPORT, LATE, RUN = wire.STAT, wire.IMPORT, wire.LATE, wire.RUN  # marks on a recorded path
+STAT, IMPORT, LATE, RUN, LOCAL = wire.STAT, wire.IMPORT, wire.LATE, wire.RUN, wire.LOCAL  # marks on a path
 _READ_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "glob.glob", "sqlite3.connect"})
 _WRITE_EVENTS = frozenset({"os.rename", "os.remove", "os.truncate", "os.chmod", "shutil.copyfile"})
 _SPAWN_EVENTS = frozenset(
@@ -168,6 +168,12 @@ def _cell(cell: Any) -> Any:
         return cell.cell_contents
     except ValueError:  # an empty cell
         return None
+
+
+def _is_test_module(rel: str) -> bool:
+    """A test module by pytest's default names (any other name is treated as shared code)."""
+    name = rel.rpartition("/")[2]
+    return name.startswith("test_") or name.endswith("_test.py")
 
 
 def _metadata_kind(call: str, path: Any) -> str:
@@ -416,7 +422,8 @@ class Tracker:
             rel = self._rel(getattr(module, "__file__", None) or "")
             if rel is not None and rel.endswith(".py") and name not in self._analysed:
                 self._analysed.add(name)
-                found.add(rel + IMPORT)
+                local = _is_test_module(rel) and not self._analysis(rel)[1]
+                found.add(rel + (LOCAL if local else IMPORT))
                 fresh.append((rel, module))
         return sorted(found | self.import_time_runs(fresh))
 
@@ -434,21 +441,23 @@ class Tracker:
             self._defs[rel] = {} if tree is None else inputs.definitions(tree)
         return self._defs[rel]
 
-    def _callees(self, rel: str) -> list[str]:
-        """A module's import-time callees, kept across runs by file size and time: parsing every
+    def _analysis(self, rel: str) -> tuple[list[str], bool]:
+        """A module's import-time callees, and whether importing it changes shared state
+        (``inputs.changes_shared_state``), kept across runs by file size and time: parsing every
         imported module again on each run would cost seconds on a large project."""
         try:
             st = os.stat(Path(self.root, rel))
         except OSError:
-            return []
+            return [], True
         key = [st.st_mtime_ns, st.st_size]
         known = self._callee_cache.get(rel)
-        if known is not None and known[:2] == key:
-            return list(known[2])
+        if known is not None and len(known) == 4 and known[:2] == key:
+            return list(known[2]), bool(known[3])
         tree = self._tree(rel)
         names = [] if tree is None else inputs.import_time_callees(tree)
-        self._callee_cache[rel] = [*key, names]
-        return names
+        shares = tree is None or inputs.shares_state(tree)
+        self._callee_cache[rel] = [*key, names, shares]
+        return names, shares
 
     def import_time_runs(self, modules: list[tuple[str, Any]]) -> set[str]:
         """The project functions and classes that run while ``modules`` are imported.
@@ -465,7 +474,7 @@ class Tracker:
         queue: list[tuple[str, Mapping[str, Any]]] = []
         for rel, module in modules:
             namespace = vars(module)
-            queue += [(name, namespace) for name in self._callees(rel)]
+            queue += [(name, namespace) for name in self._analysis(rel)[0]]
         while queue:
             name, namespace = queue.pop()
             try:

@@ -44,4 +44,5 @@ PREFIX = "INFRA_"  # every name above: never part of what makes two wrapper envi
 STAT = "?stat"  # only the path's metadata (existence, size, mode) was read
 IMPORT = "?import"  # a module imported outside any test: its import-time effects count
 LATE = "?late"  # read outside any test after collection: cannot shape which tests exist
+LOCAL = "?local"  # a test module imported outside any test whose import changes no shared state
 RUN = "?run="  # ``path?run=qualname``: a function or class of path that ran while modules were imported

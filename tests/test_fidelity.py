@@ -994,3 +994,23 @@ def test_a_hook_after_a_fixer_sees_the_files_as_the_fixer_left_them(tmp_path: Pa
     out = _agree(root, {"src/pkg/extra.py": "EXTRA = 1\n"}, {"licence"})
     assert "infra: unit: passed when run after the fixers before it" in out, out
     assert (root / "src/pkg/extra.py").read_text() == "# licence\nEXTRA = 1\n"  # as the run left it
+
+
+def test_a_test_modules_own_import_time_code_reruns_its_tests_not_the_group(tmp_path: Path) -> None:
+    """A constant of a test module (or a new test in it) reaches its own tests only: they all run
+    again, and selection stays on. A test module another module imports reaches that module's
+    tests too: that push runs the group fully."""
+    module = (
+        "LIMIT = {}\n\ndef test_limit():\n    assert LIMIT < 10\n\ndef test_other_in_module():\n    pass\n"
+    )
+    root = _unit_repo(
+        tmp_path,
+        {"tests/test_a.py": module.format(5), "tests/test_quiet.py": "def test_quiet():\n    pass\n"},
+    )
+    out = _agree(root, {"tests/test_a.py": module.format(50)}, {"unit"})
+    assert "mode testmon" in out and "2 selected" in out, out
+    importer = "from test_a import LIMIT\n\ndef test_uses():\n    assert LIMIT < 100\n"
+    write(root, {"tests/test_a.py": module.format(5), "tests/test_b.py": importer})
+    commit(root, "an importer")
+    out = _agree(root, {"tests/test_a.py": module.format(500)}, {"unit"})
+    assert "another module may import it" in out, out

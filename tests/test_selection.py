@@ -163,7 +163,7 @@ def test_branch_switch_and_back_gives_the_full_verdicts(tmp_path: Path) -> None:
     assert _statuses(incremental) == _statuses(full) == {"unit": Status.PASSED, "data": Status.PASSED}
 
 
-def test_full_reasons() -> None:
+def test_full_reasons(tmp_path: Path) -> None:
     """Each condition that makes narrowing unprovable forces a full run, and says why."""
     tree = reads.TreeState("names", "config")
     records = reads.Records({"t.py::a": {"data/x.yaml": "d1"}}, {"deployments/catalog.yaml": "d2"}, tree)
@@ -179,7 +179,7 @@ def test_full_reasons() -> None:
         all_files: bool = False,
     ) -> str | None:
         c = change._replace(all_files=all_files)
-        return selection.full_reason(full, c, recs, data, now, set(changed))
+        return selection.full_reason(tmp_path, full, c, recs, data, now, set(changed))
 
     assert why(changed=frozenset({"data/x.yaml"})) is None  # a per-test read: that test reruns, no full run
     assert why(full=True) == "forced full run (--full or CI)"
