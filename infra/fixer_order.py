@@ -19,13 +19,12 @@ left them.
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from infra import execute, reads, results, state, triggers
+from infra import execute, modified, reads, results, state, triggers
 from infra.config import Hook
 from infra.plan import Member, Runner
 from infra.project import Project
@@ -62,7 +61,7 @@ def replay(
                 continue
             shown = {f for j in fixers if j < i for f in verdicts[order[j].key].modified}
             for f in touched:
-                _put_back(root / f, left[f] if f in shown else indexed[f])
+                modified.put_back(root / f, *(left[f] if f in shown else indexed[f]))
             again = _verdict(root, member, decided[hook.key], environ, [order[j] for j in fixers if j < i])
             if again.status is not verdicts[hook.key].status:
                 changed[hook.key] = replace(
@@ -74,7 +73,7 @@ def replay(
                 )
     finally:
         for f in touched:
-            _put_back(root / f, left[f])
+            modified.put_back(root / f, *left[f])
     for result in found:
         if changed.keys() & {h.key for h in result.hooks}:
             hooks = tuple(changed.get(h.key, h) for h in result.hooks)
@@ -121,10 +120,10 @@ def _recorded_reads(root: Path) -> set[str]:
 def _verdict(
     root: Path, member: Member, trig: triggers.Trigger, environ: Mapping[str, str], after: list[Hook]
 ) -> HookResult:
-    code, modified = execute.rerun(root, member, trig, environ)
+    code, written = execute.rerun(root, member, trig, environ)
     names = ", ".join(h.id for h in after)
-    if modified:
-        why = f"files were modified by this hook: {', '.join(modified)} (run again after {names})"
+    if written:
+        why = f"files were modified by this hook: {', '.join(written)} (run again after {names})"
         status = Status.FAILED
     else:
         why = (
@@ -133,13 +132,13 @@ def _verdict(
             else f"passed when run again after {names}"
         )
         status = Status.FAILED if code else Status.PASSED
-    for path in modified:  # the run's own state of the tree comes back below or here
+    for path in written:  # the run's own state of the tree comes back below or here
         with contextlib.suppress(OSError, subprocess.CalledProcessError):
             subprocess.run(
                 ["git", "-C", str(root), "checkout", "-q", "--", path], check=True, capture_output=True
             )
     return HookResult(
-        key=member.hook.key, id=member.hook.id, status=status, reason=why, modified=tuple(modified)
+        key=member.hook.key, id=member.hook.id, status=status, reason=why, modified=tuple(written)
     )
 
 
@@ -154,16 +153,3 @@ def _indexed(root: Path, path: str, mode: int | None) -> Content:
     """What the index holds for ``path`` (what pre-commit shows a hook before any fixer ran)."""
     proc = subprocess.run(["git", "-C", str(root), "show", f":{path}"], capture_output=True, check=False)
     return (proc.stdout, mode) if proc.returncode == 0 else (None, None)
-
-
-def _put_back(target: Path, content: Content) -> None:
-    data, mode = content
-    with contextlib.suppress(OSError):
-        if data is None:
-            target.unlink(missing_ok=True)
-            return
-        tmp = target.with_name(f".{target.name}.infra-order")
-        tmp.write_bytes(data)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)

@@ -12,6 +12,7 @@ process, to the hooks whose tests touched it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
@@ -68,3 +69,17 @@ def written_during(root: Path, paths: Sequence[str], start: float, end: float) -
         if start - SLACK_S <= changed <= end + SLACK_S:
             out.append(path)
     return out
+
+
+def put_back(target: Path, data: bytes | None, mode: int | None) -> None:
+    """Give ``target`` these bytes and mode again (None: remove it), atomically; a file that
+    cannot be written is left as it is."""
+    with contextlib.suppress(OSError):
+        if data is None:
+            target.unlink(missing_ok=True)
+            return
+        tmp = target.with_name(f".{target.name}.infra-put-back")
+        tmp.write_bytes(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)

@@ -15,14 +15,12 @@ run left it. Only a push that already fails pays for this.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import subprocess
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from infra import claims, execute, results, triggers
+from infra import claims, execute, modified, results, triggers
 from infra.plan import Member
 from infra.project import Project
 from infra.results import HookResult, Status
@@ -83,19 +81,7 @@ def _rewrites(
     except (OSError, subprocess.CalledProcessError):
         return True
     finally:
-        _put_back(target, saved, mode)
-
-
-def _put_back(target: Path, saved: bytes | None, mode: int | None) -> None:
-    with contextlib.suppress(OSError):
-        if saved is None:
-            target.unlink(missing_ok=True)
-            return
-        tmp = target.with_name(f".{target.name}.infra-tie")
-        tmp.write_bytes(saved)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
+        modified.put_back(target, saved, mode)
 
 
 def _rewrite(
