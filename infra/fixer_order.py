@@ -6,10 +6,14 @@ side, so a later hook may have read a file before the fixer rewrote it (or an ea
 it), and its verdict can differ from pre-commit's: a test that checks the licence header a fixer
 puts back fails here and passes there.
 
-Only a push that already fails pays for this. Once every session has finished, each hook after
-the first fixer in config order that could have read a modified file runs again, alone and as
-written, on those files as pre-commit would have shown them: the fixer's content for fixers
-before it in config order, the index's content otherwise. Its verdict then is pre-commit's. A
+The same race runs the other way: a hook before the fixer in config order, in another session,
+may read a file after the fixer rewrote it, where pre-commit showed it the file as committed.
+
+Only a push that already fails pays for this. Once every session has finished, each hook that
+could have read a modified file (before or after a fixer; fixers too, another fixer may have
+rewritten their files first) runs again, alone and as written, on those files as pre-commit would
+have shown them: the fixer's content for fixers before it in config order, the index's content
+otherwise. Its verdict then is pre-commit's. A
 hook could have read a modified file when it was given it, when its ``files``/``types`` filters
 cover it (what the hook declares it reads), or, for a pytest hook, when a recorded test read it.
 Hooks run through the host (remote hooks) keep their verdict. The files are left as the run
@@ -25,7 +29,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from infra import execute, modified, reads, results, state, triggers
-from infra.config import Hook
 from infra.plan import Member, Runner
 from infra.project import Project
 from infra.results import HookResult, Status
@@ -51,8 +54,9 @@ def replay(
     indexed = {f: _indexed(root, f, left[f][1]) for f in touched}
     read = _recorded_reads(root)
     changed: dict[str, HookResult] = {}
+    whens: dict[str, str] = {}
     try:
-        for i in range(fixers[0] + 1, len(order)):
+        for i in range(len(order)):
             hook = order[i]
             member = members.get(hook.key)
             if member is None or not _may_read(
@@ -62,8 +66,11 @@ def replay(
             shown = {f for j in fixers if j < i for f in verdicts[order[j].key].modified}
             for f in touched:
                 modified.put_back(root / f, *(left[f] if f in shown else indexed[f]))
-            again = _verdict(root, member, decided[hook.key], environ, [order[j] for j in fixers if j < i])
+            before = [order[j].id for j in fixers if j < i]
+            when = f"after {', '.join(before)}" if before else "on the files as committed"
+            again = _verdict(root, member, decided[hook.key], environ, when)
             if again.status is not verdicts[hook.key].status:
+                whens[hook.key] = when
                 changed[hook.key] = replace(
                     verdicts[hook.key],
                     status=again.status,
@@ -79,7 +86,7 @@ def replay(
             hooks = tuple(changed.get(h.key, h) for h in result.hooks)
             results.write(root, replace(result, hooks=hooks))
     return [
-        f"{key}: {h.status.value} when run after the fixers before it, as pre-commit runs it"
+        f"{key}: {h.status.value} when run again {whens[key]}, as pre-commit runs it"
         for key, h in changed.items()
     ]
 
@@ -118,19 +125,14 @@ def _recorded_reads(root: Path) -> set[str]:
 
 
 def _verdict(
-    root: Path, member: Member, trig: triggers.Trigger, environ: Mapping[str, str], after: list[Hook]
+    root: Path, member: Member, trig: triggers.Trigger, environ: Mapping[str, str], when: str
 ) -> HookResult:
     code, written = execute.rerun(root, member, trig, environ)
-    names = ", ".join(h.id for h in after)
     if written:
-        why = f"files were modified by this hook: {', '.join(written)} (run again after {names})"
+        why = f"files were modified by this hook: {', '.join(written)} (run again {when})"
         status = Status.FAILED
     else:
-        why = (
-            f"exit code {code} when run again after {names}"
-            if code
-            else f"passed when run again after {names}"
-        )
+        why = f"exit code {code} when run again {when}" if code else f"passed when run again {when}"
         status = Status.FAILED if code else Status.PASSED
     for path in written:  # the run's own state of the tree comes back below or here
         with contextlib.suppress(OSError, subprocess.CalledProcessError):

@@ -992,7 +992,45 @@ def test_a_hook_after_a_fixer_sees_the_files_as_the_fixer_left_them(tmp_path: Pa
         },
     )
     out = _agree(root, {"src/pkg/extra.py": "EXTRA = 1\n"}, {"licence"})
-    assert "infra: unit: passed when run after the fixers before it" in out, out
+    assert "infra: unit: passed when run again after licence, as pre-commit runs it" in out, out
+    assert (root / "src/pkg/extra.py").read_text() == "# licence\nEXTRA = 1\n"  # as the run left it
+
+
+def test_a_hook_before_a_fixer_sees_the_files_as_committed(tmp_path: Path) -> None:
+    """The same race the other way: the tests come first in the config, the licence fixer after
+    them. pre-commit runs the tests on the files as committed (they fail: a header is missing),
+    then the fixer (it fails: it rewrote a file). Here the fixer writes at once and then takes
+    longest (its session starts first, in parallel or not) and the test reads late, so it sees the
+    fixed file and passes; run again on the files as committed, it fails as there."""
+    fixer = (
+        "import sys, time\n"
+        "for name in sys.argv[1:]:\n"
+        "    text = open(name).read()\n"
+        "    if not text.startswith('# licence'):\n"
+        "        open(name, 'w').write('# licence\\n' + text)\n"
+        "time.sleep(6)\n"
+    )
+    test = (
+        "import pathlib, time\n\ndef test_headers():\n"
+        "    time.sleep(2)\n"
+        "    for path in pathlib.Path('src').rglob('*.py'):\n"
+        "        assert path.read_text().startswith('# licence'), path\n"
+    )
+    root = _repo(
+        tmp_path / "r",
+        _hooks(
+            _hook("unit", "pytest tests", files="^(src|tests)/"),
+            _hook("licence", "python scripts/licence.py", files="^src/", pass_filenames=True),
+        ),
+        {
+            **{name: "# licence\n" + text for name, text in PKG.items() if name.endswith(".py")},
+            "pytest.ini": PKG["pytest.ini"],
+            "scripts/licence.py": fixer,
+            "tests/test_headers.py": test,
+        },
+    )
+    out = _agree(root, {"src/pkg/extra.py": "EXTRA = 1\n"}, {"unit", "licence"})
+    assert "infra: unit: failed when run again on the files as committed" in out, out
     assert (root / "src/pkg/extra.py").read_text() == "# licence\nEXTRA = 1\n"  # as the run left it
 
 
