@@ -1,8 +1,9 @@
 """What each test touched, from inside the pytest process: the tracking half of our plugin.
 
 Python's audit events tell which files a test opened, which directories it listed, what it
-wrote and whether it started a process; wrappers of ``os.stat``, ``os.lstat`` and
-``os.access`` (no audit event exists for them) tell which paths it only checked. Each read
+wrote and whether it started a process; wrappers of ``os.stat``, ``os.lstat``, ``os.access``,
+``os.readlink`` and the entries ``os.scandir`` hands out (no audit event exists for them) tell
+which paths it only checked. Each read
 also names its reader, the repository module whose code asked (through any library), so a
 change to a file read once behind a cache reaches every test that ran the caching code.
 Git internals, state and caches are not inputs (``infra.inputs``). Reads made by pytest,
@@ -191,7 +192,7 @@ def _metadata_kind(call: str, path: Any) -> str:
 def _resolving() -> bool:
     """Whether ``pathlib.Path.resolve`` asks (it stats the resolved path: a module finding its
     own file does, at import; only whether the path exists matters there)."""
-    frame = sys._getframe(3)  # _resolving <- _metadata_kind <- the wrapper <- its caller
+    frame = sys._getframe(4)  # _resolving <- _metadata_kind <- metadata <- the wrapper <- its caller
     for _ in range(3):
         if frame is None:
             return False
@@ -237,11 +238,63 @@ def repo_id(config: pytest.Config, nodeid: str) -> str:
     return f"{rel}{sep}{rest}"
 
 
+class _Entries:
+    """What ``os.scandir`` returns, handing out entries whose ``stat()`` is recorded: a directory
+    entry caches its metadata, read without ``os.stat`` (a test summing the sizes of a directory's
+    files through ``entry.stat()`` depends on them). Names, kinds (``is_dir``) and the iteration
+    are the real iterator's; only ``isinstance(entry, os.DirEntry)`` tells the difference."""
+
+    __slots__ = ("_found", "_tracker")
+
+    def __init__(self, found: Any, tracker: Tracker) -> None:
+        self._found = found
+        self._tracker = tracker
+
+    def __iter__(self) -> _Entries:
+        return self
+
+    def __next__(self) -> _Entry:
+        return _Entry(next(self._found), self._tracker)
+
+    def __enter__(self) -> _Entries:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._found.close()
+
+    def close(self) -> None:
+        self._found.close()
+
+
+class _Entry:
+    """One ``os.DirEntry``, its ``stat()`` recorded as ``os.stat`` would be."""
+
+    __slots__ = ("_entry", "_tracker")
+
+    def __init__(self, entry: os.DirEntry[Any], tracker: Tracker) -> None:
+        self._entry = entry
+        self._tracker = tracker
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._entry, name)
+
+    def __fspath__(self) -> Any:
+        return self._entry.__fspath__()
+
+    def __repr__(self) -> str:
+        return repr(self._entry)
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        self._tracker.metadata("stat" if follow_symlinks else "lstat", self._entry.path)
+        return self._entry.stat(follow_symlinks=follow_symlinks)
+
+
 class Tracker:
     """Which repository paths the current test (or no test) read, stat-ed and wrote.
 
     Reads and writes come from audit events; metadata reads from wrappers of ``os.stat``,
-    ``os.lstat`` and ``os.access`` (no audit event exists for them; ``os.path.exists``,
+    ``os.lstat``, ``os.access``, ``os.readlink`` and directory entries' ``stat()`` (no audit event
+    exists for them; ``os.path.exists``,
     ``getsize``, ``pathlib`` go through these). Each read also names its reader module, so a
     change to a file read once behind a cache reaches every test that ran the caching code.
     """
@@ -274,15 +327,28 @@ class Tracker:
             def wrapper(
                 path: Any, *args: Any, __original: Any = original, __name: str = name, **kwargs: Any
             ) -> Any:
-                if not getattr(self._local, "busy", False):
-                    self._local.busy = True
-                    try:
-                        self._touch(path, kind=_metadata_kind(__name, path), depth=3)
-                    finally:
-                        self._local.busy = False
+                self.metadata(__name, path)
                 return __original(path, *args, **kwargs)
 
             setattr(os, name, wrapper)
+        scandir = os.scandir
+
+        def scandir_wrapper(path: Any = ".") -> Any:
+            found = scandir(path)
+            return found if isinstance(path, int) else _Entries(found, self)  # by descriptor: no paths
+
+        os.scandir = scandir_wrapper
+
+    def metadata(self, call: str, path: Any) -> None:
+        """Record a metadata read (``os.stat``, ``lstat``, ``access``, ``readlink``, a directory
+        entry's ``stat()``); call it from the function the caller called (the reader is found 3
+        frames up)."""
+        if not getattr(self._local, "busy", False):
+            self._local.busy = True
+            try:
+                self._touch(path, kind=_metadata_kind(call, path), depth=4)
+            finally:
+                self._local.busy = False
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
         if event not in _EVENTS or getattr(self._local, "busy", False):

@@ -364,6 +364,19 @@ def test_metadata_reads_are_tracked(tmp_path: Path) -> None:
     _agree(root, {}, {"unit"}, edit=chmod_minus_x)
 
 
+def test_a_directory_entrys_stat_is_a_metadata_read(tmp_path: Path) -> None:
+    """`os.scandir` entries carry their own `stat()` (no `os.stat` call): a test summing a data
+    directory's sizes through them reruns when a file there grows."""
+    test = (
+        "import os\n\ndef test_budget():\n"
+        "    with os.scandir('data') as entries:\n"
+        "        assert sum(e.stat().st_size for e in entries if e.is_file()) < 20\n"
+    )
+    _unit_agrees(
+        tmp_path, {"data/a.txt": "small\n", "tests/test_budget.py": test}, {"data/a.txt": "x" * 40 + "\n"}
+    )
+
+
 def test_data_behind_a_cache_reaches_every_test_that_ran_the_caching_code(tmp_path: Path) -> None:
     """An lru_cache filled by one test serves another that never opens the file: both rerun."""
     _unit_agrees(
