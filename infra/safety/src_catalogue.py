@@ -9,6 +9,8 @@ reaches a test (class 2), added Python files; ``src_wrappers`` holds classes 3-5
 
 from __future__ import annotations
 
+import json
+
 from infra.safety import src_ordinary, src_wrappers
 from infra.safety.model import Mutation, append, both, chmod_x, replace, transform, write
 from infra.safety.src_repo import (
@@ -101,6 +103,15 @@ def _class2() -> list[Mutation]:
             "data",
             "banner.txt: emptied (os.stat size)",
             transform("src/stockroom/data/banner.txt", lambda _: ""),
+        ),
+        mutation(
+            "2-metadata",
+            "data",
+            "schema.json: re-indented to 28 KB (os.scandir entry stat)",
+            transform(
+                "src/stockroom/data/schema.json",
+                lambda text: json.dumps(json.loads(text), indent=4000) + "\n",
+            ),
         ),
         # Behind functools.lru_cache: the first test reads units.json, later ones use the cache.
         mutation(
