@@ -202,6 +202,9 @@ def _resolving() -> bool:
     return False
 
 
+_SCANDIR_CODE: types.CodeType | None = None  # the wrapper's: the audit event ``os.scandir`` comes from it
+
+
 def _reader(root: str, depth: int) -> str | None:
     """The repository file whose code asked for the read, or None for tooling and imports.
 
@@ -212,6 +215,9 @@ def _reader(root: str, depth: int) -> str | None:
     frame = sys._getframe(depth)
     decided = False
     while frame is not None:
+        if frame.f_code is _SCANDIR_CODE:  # our own os.scandir: its caller asked
+            frame = frame.f_back  # type: ignore[assignment]
+            continue
         filename = frame.f_code.co_filename
         if filename.startswith("<frozen"):
             if frame.f_code.co_name in _IMPORT_FRAMES:
@@ -337,6 +343,8 @@ class Tracker:
             found = scandir(path)
             return found if isinstance(path, int) else _Entries(found, self)  # by descriptor: no paths
 
+        global _SCANDIR_CODE
+        _SCANDIR_CODE = scandir_wrapper.__code__
         os.scandir = scandir_wrapper
 
     def metadata(self, call: str, path: Any) -> None:
