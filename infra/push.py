@@ -186,7 +186,8 @@ def prepare(root: Path, planned: list[dict[str, Any]], posargs: Sequence[str]) -
     ordered = resources.longest_first(planned, durations)
     children = resources.worth_children(list(busy), durations)
     if children:
-        ordered = _fold([e for e in ordered if e["name"] in busy], durations)
+        jobs = nox.options.parallel if nox.options.parallel is not None else resources.job_count(len(busy))
+        ordered = _fold([e for e in ordered if e["name"] in busy], durations, jobs)
     elif len(busy) > 1:
         ordered = [e for e in ordered if e["name"] in busy]  # the rest can't pay for a child: in-process
     if nox.options.parallel is None and "NOX_PARALLEL" not in os.environ:
@@ -194,10 +195,10 @@ def prepare(root: Path, planned: list[dict[str, Any]], posargs: Sequence[str]) -
     return ordered
 
 
-def _fold(ordered: list[dict[str, Any]], durations: dict[str, float]) -> list[dict[str, Any]]:
-    """Short busy sessions run together in one child each batch (``resources.fold``); the batches
-    reach the children through ``INFRA_BATCHES``. Returns nox's sessions, longest first."""
-    alone, batches = resources.fold([e["name"] for e in ordered], durations)
+def _fold(ordered: list[dict[str, Any]], durations: dict[str, float], jobs: int) -> list[dict[str, Any]]:
+    """Busy sessions run together, one batch per job (``resources.fold``); the batches reach the
+    children through ``INFRA_BATCHES``. Returns nox's sessions, longest first."""
+    alone, batches = resources.fold([e["name"] for e in ordered], durations, jobs=jobs)
     os.environ[wire.BATCHES] = json.dumps(batches)
     kept = [e for e in ordered if e["name"] in alone]
     return resources.longest_first([*kept, *batch_entries(batches, durations)], durations)

@@ -92,24 +92,26 @@ def test_jobs_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    ("durations", "alone", "batches"),
+    ("durations", "jobs", "alone", "batches"),
     [
-        ({}, ["a", "b", "c", "d"], []),  # nothing recorded: nothing folded
-        ({"a": 3.0, "b": 0.2}, ["a", "b", "c", "d"], []),  # a lone short session: nothing to save
-        ({"a": 3.0, "b": 0.2, "c": 0.1}, ["a", "d"], [["b", "c"]]),  # d has no record yet
-        ({"a": 0.4, "b": 0.4, "c": 0.3, "d": 0.2}, ["c"], [["a", "b", "d"]]),  # c would overflow the batch
-        ({"a": 0.45, "b": 0.45, "c": 0.45, "d": 3.0}, ["c", "d"], [["a", "b"]]),  # c alone in its batch
+        ({}, 2, ["a", "b", "c", "d"], []),  # nothing recorded: nothing folded
+        ({"a": 3.0, "b": 0.2}, 2, ["a", "b", "c", "d"], []),  # two recorded sessions for two jobs
+        ({"a": 3.0, "b": 0.2, "c": 0.1}, 2, ["a", "d"], [["b", "c"]]),  # d has no record yet
+        ({"a": 4.6, "b": 1.8, "c": 1.4, "d": 1.2}, 2, ["a"], [["b", "c", "d"]]),  # the longest alone
+        ({"a": 2.0, "b": 2.0, "c": 1.0, "d": 1.0}, 2, [], [["a", "c"], ["b", "d"]]),  # balanced halves
+        ({"a": 0.4, "b": 0.4, "c": 0.3, "d": 0.2}, 1, ["a", "b", "c", "d"], []),  # one job: in-process
     ],
 )
-def test_fold_packs_short_recorded_sessions(
-    durations: dict[str, float], alone: list[str], batches: list[list[str]]
+def test_fold_deals_recorded_sessions_into_one_batch_per_job(
+    durations: dict[str, float], jobs: int, alone: list[str], batches: list[list[str]]
 ) -> None:
-    """Sessions recorded shorter than a child is worth share one child, in batches of at most 1 s."""
-    got_alone, got_batches = resources.fold(["a", "b", "c", "d"], durations)
+    """Recorded sessions share one child per job, longest first into the lightest batch (LPT)."""
+    got_alone, got_batches = resources.fold(["a", "b", "c", "d"], durations, jobs=jobs)
     assert (got_alone, got_batches) == (alone, batches)
     folded = [n for b in got_batches for n in b]
     assert sorted(folded + got_alone) == ["a", "b", "c", "d"]  # every session exactly once
-    assert all(sum(durations[n] for n in b) <= resources.BATCH_S for b in got_batches)
+    if got_batches:  # one child per job, plus one per session nothing predicts
+        assert len(got_alone) + len(got_batches) <= jobs + 4 - len(durations)
 
 
 @pytest.mark.parametrize(

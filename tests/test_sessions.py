@@ -98,7 +98,8 @@ def test_a_broken_config_fails_the_prepush_run_with_one_line(tmp_path: Path) -> 
 
 
 def test_short_sessions_run_folded_in_one_child_and_failures_still_name_the_hook(tmp_path: Path) -> None:
-    """Once recorded as short, busy sessions share one nox child (`quick`); each keeps its own block,
+    """Once recorded, busy sessions share one nox child per job (`quick`: the four short ones, while
+    the longest runs alone); each keeps its own block,
     ledger record and per-hook verdict, a failing hook still fails the run, and the plan handed to
     the children is gone afterwards."""
     root = git_dir(tmp_path / "repo")
@@ -165,8 +166,8 @@ def test_a_child_runs_what_the_parent_handed_it(tmp_path: Path) -> None:
 
 
 def _as_if_recorded_quiet(root: Path, names: set[str], wall_s: float) -> None:
-    """The clock is a platform fact: on a loaded machine a 0.1 s hook's session records more than
-    the 0.5 s fold threshold, so the recorded times are set to what a quiet machine measures."""
+    """The clock is a platform fact: on a loaded machine a 0.1 s hook's session may record more than
+    the 0.7 s one, so the recorded times are set to what a quiet machine measures."""
     from infra import state
 
     path = state.ledger_path(root)
