@@ -54,7 +54,7 @@ def replay(
     indexed = {f: _indexed(root, f, left[f][1]) for f in touched}
     read = _recorded_reads(root)
     changed: dict[str, HookResult] = {}
-    whens: dict[str, str] = {}
+    lines: list[str] = []
     try:
         for i in range(len(order)):
             hook = order[i]
@@ -70,7 +70,7 @@ def replay(
             when = f"after {', '.join(before)}" if before else "on the files as committed"
             again = _verdict(root, member, decided[hook.key], environ, when)
             if again.status is not verdicts[hook.key].status:
-                whens[hook.key] = when
+                lines.append(f"{hook.key}: {again.status.value} when run again {when}, as pre-commit runs it")
                 changed[hook.key] = replace(
                     verdicts[hook.key],
                     status=again.status,
@@ -85,10 +85,7 @@ def replay(
         if changed.keys() & {h.key for h in result.hooks}:
             hooks = tuple(changed.get(h.key, h) for h in result.hooks)
             results.write(root, replace(result, hooks=hooks))
-    return [
-        f"{key}: {h.status.value} when run again {whens[key]}, as pre-commit runs it"
-        for key, h in changed.items()
-    ]
+    return lines
 
 
 def _may_read(

@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from infra import inputs, restore, wire
+from infra import inputs, restore, suite, wire
 
 ENV = wire.PYTEST_REPORT
 ROOT_ENV = wire.REPO_ROOT  # the repository root, when pytest starts in a subdirectory
@@ -169,12 +169,6 @@ def _cell(cell: Any) -> Any:
         return cell.cell_contents
     except ValueError:  # an empty cell
         return None
-
-
-def _is_test_module(rel: str) -> bool:
-    """A test module by pytest's default names (any other name is treated as shared code)."""
-    name = rel.rpartition("/")[2]
-    return name.startswith("test_") or name.endswith("_test.py")
 
 
 def _metadata_kind(call: str, path: Any) -> str:
@@ -349,8 +343,8 @@ class Tracker:
 
     def metadata(self, call: str, path: Any) -> None:
         """Record a metadata read (``os.stat``, ``lstat``, ``access``, ``readlink``, a directory
-        entry's ``stat()``); call it from the function the caller called (the reader is found 3
-        frames up)."""
+        entry's ``stat()``); call it straight from the wrapper the project's code called, whose
+        caller is where the reader is looked for."""
         if not getattr(self._local, "busy", False):
             self._local.busy = True
             try:
@@ -496,7 +490,7 @@ class Tracker:
             rel = self._rel(getattr(module, "__file__", None) or "")
             if rel is not None and rel.endswith(".py") and name not in self._analysed:
                 self._analysed.add(name)
-                local = _is_test_module(rel) and not self._analysis(rel)[1]
+                local = suite.is_test_file(Path(rel)) and not self._analysis(rel)[1]
                 found.add(rel + (LOCAL if local else IMPORT))
                 fresh.append((rel, module))
         return sorted(found | self.import_time_runs(fresh))
