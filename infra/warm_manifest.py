@@ -7,8 +7,16 @@ in the start environment could make a warm run behave otherwise. So the cold run
 *timeline* from the moment our plugin loads to the end of collection: every first import, in
 order, and each change of ``os.environ`` between two imports. The warm process replays it
 (``infra.warm_server``): it sets what changed, imports, and so on, so each preloaded module
-loads in the environment it saw cold. Modules imported later, while tests run (after a test
-may have changed anything), are left to the child.
+loads in the environment it saw cold. The timeline then goes on through the set-up
+that every collected test shares: the session-scoped fixtures at the head of every test's
+fixture closure, in the same order and from the same definitions (a conftest's autouse
+``init_observability`` that imports the service's SDKs). Any run that sets up a test sets
+those up first, the same way, so their imports are as much a part of every run as collection
+is. Recording stops for good at the first fixture outside that shared head, when something
+else changed the environment before one of them (a ``pytest_runtest_setup`` hook that depends
+on the test), or when the first test's set-up ends. Modules imported later, while tests run
+(after a test may have changed anything), are left to the child. The set-up part is marked
+(``SETUP``) so that a warm process can leave it out when it started threads.
 
 Never preloaded: the repository's own modules (project, conftest files, tests; a venv inside
 the repository still counts as installed), ``__main__``, and every module pytest marks for
@@ -21,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +37,7 @@ import pytest
 
 from infra import wire
 
+SETUP = "setup"  # a timeline step: what follows was imported by the shared set-up of the first test
 VOLATILE = frozenset(
     {"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION", "PYTEST_CURRENT_TEST", "TESTMON_DATAFILE"}
 )
@@ -40,7 +50,8 @@ def kept_env(name: str) -> bool:
 
 class Timeline:
     """Started when our plugin module is imported (``-p``: before the initial conftest files),
-    registered as a plugin at configure time, written at the end of collection."""
+    registered as a plugin at configure time, written at the end of collection and again after
+    the shared set-up of the first test."""
 
     def __init__(self, path: Path, root: Path) -> None:
         self.path = path
@@ -50,6 +61,8 @@ class Timeline:
         self.steps: list[list[Any]] = [["import", name] for name in sys.modules]  # before us, in order
         self.steps.append(["env", {k: v for k, v in self.env.items() if kept_env(k)}])
         self.active = True
+        self.rewritten: set[str] | None = None
+        self.shared: list[str] = []  # the shared set-up still to come, in order
         sys.addaudithook(self._audit)
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
@@ -59,25 +72,71 @@ class Timeline:
         if not isinstance(name, str) or name in self.seen:
             return
         self.seen.add(name)
-        if os.environ != self.env:
-            now = dict(os.environ)
-            changed: dict[str, str | None] = {
-                k: v for k, v in now.items() if self.env.get(k) != v and kept_env(k)
-            }
-            changed.update({k: None for k in self.env.keys() - now.keys() if kept_env(k)})
-            if changed:
-                self.steps.append(["env", changed])
-            self.env = now
+        self._sync_env()
         self.steps.append(["import", name])
+
+    def _sync_env(self) -> None:
+        if os.environ == self.env:
+            return
+        now = dict(os.environ)
+        changed: dict[str, str | None] = {
+            k: v for k, v in now.items() if self.env.get(k) != v and kept_env(k)
+        }
+        changed.update({k: None for k in self.env.keys() - now.keys() if kept_env(k)})
+        if changed:
+            self.steps.append(["env", changed])
+        self.env = now
+
+    def _env_moved(self) -> bool:
+        """Whether a kept variable changed since the timeline last looked."""
+        now = os.environ
+        return any(kept_env(k) and now.get(k) != self.env.get(k) for k in now.keys() | self.env.keys())
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.active = False
-        rewritten = _marked_for_rewrite(session.config)
+        self._sync_env()
+        self.rewritten = _marked_for_rewrite(session.config)
+        self._write()
+        self.shared = shared_setup(session.items)
+        if self.shared:
+            self.steps.append([SETUP, len(self.shared)])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest) -> Any:
+        if not self.shared or fixturedef.argname != self.shared[0] or self._env_moved():
+            self._stop()
+            return (yield)
+        self.shared.pop(0)
+        self.active = True
+        try:
+            return (yield)
+        finally:
+            self.active = False
+            self._sync_env()
+            if not self.shared:
+                self._stop()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Any:
+        try:
+            return (yield)
+        finally:
+            self._stop()
+
+    def _stop(self) -> None:
+        """The shared set-up is over (or left): write what it imported, once."""
+        if self.steps and self.steps[-1][0] != SETUP and any(s[0] == SETUP for s in self.steps):
+            self._write()
+        self.shared = []
+        self.steps = []  # nothing more to write: later calls are no-ops
+
+    def _write(self) -> None:
+        rewritten = self.rewritten
         steps = [
             s
             for s in self.steps
-            if s[0] == "env" or (rewritten is not None and self._preloadable(s[1], rewritten))
+            if s[0] in ("env", SETUP) or (rewritten is not None and self._preloadable(s[1], rewritten))
         ]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +155,34 @@ class Timeline:
             return False
         installed = any(p in ("site-packages", "dist-packages") for p in Path(file).parts)
         return installed or not Path(file).is_relative_to(self.root)
+
+
+def shared_setup(items: Sequence[pytest.Item]) -> list[str]:
+    """The session-scoped fixtures every item sets up first, in the same order, from the same
+    definition, unparametrized: the longest common head of their fixture closures. Empty when an
+    item is not a plain function test (pytest keeps the closure on ``Function`` items)."""
+    head: list[tuple[str, Any]] | None = None
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            return []
+        mine: list[tuple[str, Any]] = []
+        for name in info.names_closure:
+            defs = info.name2fixturedefs.get(name)
+            fixture = defs[-1] if defs else None
+            if fixture is None or fixture.scope != "session" or fixture.params is not None:
+                break
+            mine.append((name, fixture))
+        if head is None:
+            head = mine
+        else:
+            n = 0
+            while n < min(len(head), len(mine)) and head[n][0] == mine[n][0] and head[n][1] is mine[n][1]:
+                n += 1
+            head = head[:n]
+        if not head:
+            return []
+    return [name for name, _ in head or []]
 
 
 def _marked_for_rewrite(config: pytest.Config) -> set[str] | None:

@@ -29,11 +29,24 @@ from typing import Any
 
 from infra import wire
 from infra.warm import HEADER, MAX_AGE_S, idle_s, socket_address
+from infra.warm_manifest import SETUP
+
+NO_SETUP = "--no-setup"
 
 
-def serve(where: Path, k: str) -> int:
-    """Preload, then fork one pytest child per connection until idle, stale or stopped."""
-    preloaded = _preload(json.loads((where / f"{k}.modules").read_text()))
+def serve(where: Path, k: str, setup: bool = True) -> int:
+    """Preload, then fork one pytest child per connection until idle, stale or stopped.
+
+    When preloading the shared set-up's imports (``warm_manifest.SETUP``) started a thread, the
+    process starts over without them, in the environment it was started in.
+    """
+    start_env = dict(os.environ)
+    steps = json.loads((where / f"{k}.modules").read_text())
+    preloaded = _preload(steps, setup=setup)
+    if threading.active_count() > 1 and setup and any(s[0] == SETUP for s in steps):
+        os.execve(
+            sys.executable, [sys.executable, "-m", "infra.warm_server", str(where), k, NO_SETUP], start_env
+        )
     if threading.active_count() > 1:
         (where / f"{k}.refused").write_text(f"{threading.active_count()} threads after preloading\n")
         with contextlib.suppress(OSError):
@@ -107,15 +120,19 @@ def _cleanup(me: int, children: set[int], *paths: Path) -> None:
             p.unlink()
 
 
-def _preload(steps: Sequence[list[Any]]) -> int:
+def _preload(steps: Sequence[list[Any]], setup: bool = True) -> int:
     """Replay a cold run's import timeline (``infra.warm_manifest``); returns the modules loaded.
 
     An import that fails here, or warns (a cold run would have shown that warning, or failed on
     it under ``-W error``), is undone with everything it loaded, and preloading stops there:
-    the child imports the rest as a cold run does.
+    the child imports the rest as a cold run does. ``setup=False`` stops at the shared set-up.
     """
     count = 0
     for kind, value in steps:
+        if kind == SETUP:
+            if not setup:
+                break
+            continue
         if kind == "env":
             for name, text in value.items():
                 if text is None:
@@ -262,4 +279,4 @@ def _die_with_client(conn: socket.socket) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(Path(sys.argv[1]), sys.argv[2]))
+    sys.exit(serve(Path(sys.argv[1]), sys.argv[2], setup=NO_SETUP not in sys.argv[3:]))

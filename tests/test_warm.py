@@ -271,6 +271,108 @@ def test_preloading_never_changes_what_a_run_sees(tmp_path: Path, case: str) -> 
         warm.stop(root)
 
 
+SHARED = (  # a conftest whose session fixture, autouse, every test sets up first
+    "import pytest\n\n@pytest.fixture(scope='session', autouse=True)\ndef sdk():\n"
+    "    import os\n    os.environ['SDKMODE'] = 'fixture'\n    import sdk\n    return sdk\n"
+)
+SDK = "import os\nMODE = os.environ.get('SDKMODE')\nwith open(os.environ['SDK_LOG'], 'a') as f:\n    f.write(f'{os.getpid()}\\n')\n"
+
+
+def test_the_set_up_every_test_shares_is_preloaded_too(tmp_path: Path) -> None:
+    """A library imported by an autouse session fixture (a service's SDKs, imported when the
+    conftest initialises telemetry) is imported once, by the warm process, in the environment
+    the fixture set, not again in every run."""
+    root, env = _setup(tmp_path)
+    env["SDK_LOG"] = str(tmp_path / "sdk.log")
+    write(tmp_path / "site", {"sdk.py": SDK})
+    write(
+        root,
+        {
+            "tests/conftest.py": SHARED,
+            "tests/test_s.py": "import os\n\ndef test_s(sdk):\n    assert sdk.MODE == 'fixture'\n",
+        },
+    )
+    try:
+        cold = _client(root, env, "tests")
+        assert cold.returncode == 0, cold.stdout
+        pid = _up(root)
+        hot = _client(root, env, "tests")
+        assert f"forked from warm process {pid}" in hot.stderr and hot.returncode == 0, (
+            hot.stdout + hot.stderr
+        )
+        importers = (tmp_path / "sdk.log").read_text().split()
+        assert importers[1:] == [str(pid)], importers  # the cold run, then the warm process only
+    finally:
+        warm.stop(root)
+
+
+def test_a_library_that_starts_a_thread_in_the_shared_set_up_is_left_to_the_child(tmp_path: Path) -> None:
+    """Preloading the shared set-up started a thread: the warm process starts over without it
+    (never forked with a thread), and serves."""
+    root, env = _setup(tmp_path)
+    env["SDK_LOG"] = str(tmp_path / "sdk.log")
+    threaded = (
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+    )
+    write(tmp_path / "site", {"sdk.py": threaded + SDK})
+    write(root, {"tests/conftest.py": SHARED})
+    try:
+        cold = _client(root, env, "tests")
+        assert cold.returncode == 0, cold.stdout
+        pid = _up(root)
+        hot = _client(root, env, "tests")
+        assert f"forked from warm process {pid}" in hot.stderr and hot.returncode == 0, (
+            hot.stdout + hot.stderr
+        )
+        assert not list(warm.warm_dir(root).glob("*.refused"))
+        importers = (tmp_path / "sdk.log").read_text().split()
+        # the cold run; the warm process's first try (the same pid after it starts over); the child
+        assert len(importers) == 3 and importers[1] == str(pid) != importers[2], importers
+    finally:
+        warm.stop(root)
+
+
+NARROWED = {
+    "a session fixture only one test uses": (
+        "import pytest\n\n@pytest.fixture(scope='session')\ndef only_a():\n"
+        "    import os\n    os.environ['SDKMODE'] = 'a'\n    import sdk\n    return sdk\n",
+        "def test_a(only_a):\n    assert only_a.MODE == 'a'\n\n"
+        "def test_b():\n    import sdk\n    assert sdk.MODE is None\n",
+    ),
+    "a hook that depends on the test sets the environment before the shared set-up": (
+        "import os\nimport pytest\n\ndef pytest_runtest_setup(item):\n    os.environ['SDKMODE'] = item.name\n\n"
+        "@pytest.fixture(scope='session', autouse=True)\ndef sdk():\n    import sdk\n    return sdk\n",
+        "import os\n\ndef test_a(sdk):\n    assert sdk.MODE == os.environ['SDKMODE']\n\n"
+        "def test_b(sdk):\n    assert sdk.MODE == os.environ['SDKMODE']\n",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(NARROWED))
+def test_a_narrowed_run_sees_what_it_would_see_cold(tmp_path: Path, case: str) -> None:
+    """Recorded by a run of every test, replayed for a run of one: only set-up that every test
+    shares, in an environment no test-specific code changed, is preloaded. Each case fails the
+    warm run if the library loads in the environment the first test's set-up gave it."""
+    conftest, tests = NARROWED[case]
+    root, env = _setup(tmp_path)
+    env["SDK_LOG"] = str(tmp_path / "sdk.log")
+    write(tmp_path / "site", {"sdk.py": SDK})
+    write(root, {"tests/conftest.py": conftest, "tests/test_m.py": tests})
+    try:
+        _client(root, env, "tests")  # records the timeline, starts the warm process
+        pid = _up(root)
+        plain = [sys.executable, "-m", "pytest", "-p", "infra.pytest_report", "-q", "-p", "no:cacheprovider"]
+        cold = subprocess.run(
+            [*plain, "tests", "-k", "test_b"], cwd=root, env=env, capture_output=True, text=True, check=False
+        )
+        hot = _client(root, env, "tests", "-k", "test_b")
+        assert f"forked from warm process {pid}" in hot.stderr, hot.stderr
+        assert cold.returncode == 0 and "1 passed" in cold.stdout, cold.stdout
+        assert hot.returncode == 0 and "1 passed" in hot.stdout, hot.stdout
+    finally:
+        warm.stop(root)
+
+
 def test_key_ignores_only_per_run_variables() -> None:
     base = warm.key("py", "/r", {"PATH": "/bin", "INFRA_PYTEST_REPORT": "/a", "PRE_COMMIT_TO_REF": "x"})
     assert base == warm.key(
