@@ -158,9 +158,10 @@ def _start_timeline() -> list[Any]:
     manifest = os.environ.get(WARM_MANIFEST_ENV)
     if not manifest or not os.environ.get(wire.REPO_ROOT) or os.environ.get("PYTEST_XDIST_WORKER"):
         return []
-    from infra.warm_manifest import Timeline
+    from infra import warm_manifest
 
-    return [Timeline(Path(manifest), Path(os.environ[wire.REPO_ROOT]))]
+    found = warm_manifest.plugin(manifest, os.environ[wire.REPO_ROOT])
+    return [found] if found is not None else []
 
 
 _TIMELINE = _start_timeline()

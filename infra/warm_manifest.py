@@ -26,9 +26,11 @@ imported early, they would lose the rewriting a cold run gives them.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,10 @@ import pytest
 from infra import wire
 
 SETUP = "setup"  # a timeline step: what follows was imported by the shared set-up of the first test
+FIXTURE = "fixture"  # a timeline step: the shared fixture whose set-up imports what follows
+FORKED = False  # True in a warm process's child: it replays the timeline's warnings, never records one
+REPLAY: dict[str, list[dict[str, Any]]] = {}  # set by the warm process: the warnings its preload of
+# the shared set-up caught, per fixture (``WarningReplay``)
 VOLATILE = frozenset(
     {"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION", "PYTEST_CURRENT_TEST", "TESTMON_DATAFILE"}
 )
@@ -107,7 +113,7 @@ class Timeline:
         if not self.shared or fixturedef.argname != self.shared[0] or self._env_moved():
             self._stop()
             return (yield)
-        self.shared.pop(0)
+        self.steps.append([FIXTURE, self.shared.pop(0)])
         self.active = True
         try:
             return (yield)
@@ -126,7 +132,11 @@ class Timeline:
 
     def _stop(self) -> None:
         """The shared set-up is over (or left): write what it imported, once."""
-        if self.steps and self.steps[-1][0] != SETUP and any(s[0] == SETUP for s in self.steps):
+        if (
+            self.steps
+            and self.steps[-1][0] not in (SETUP, FIXTURE)
+            and any(s[0] == SETUP for s in self.steps)
+        ):
             self._write()
         self.shared = []
         self.steps = []  # nothing more to write: later calls are no-ops
@@ -136,7 +146,8 @@ class Timeline:
         steps = [
             s
             for s in self.steps
-            if s[0] in ("env", SETUP) or (rewritten is not None and self._preloadable(s[1], rewritten))
+            if s[0] in ("env", SETUP, FIXTURE)
+            or (rewritten is not None and self._preloadable(s[1], rewritten))
         ]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,6 +166,72 @@ class Timeline:
             return False
         installed = any(p in ("site-packages", "dist-packages") for p in Path(file).parts)
         return installed or not Path(file).is_relative_to(self.root)
+
+
+def plugin(manifest: str, root: str) -> Timeline | WarningReplay | None:
+    """What a pytest run under ``infra.warm`` registers: a cold run records its timeline; a warm
+    child issues again the warnings its warm process caught (when there were any)."""
+    if FORKED:
+        return WarningReplay(REPLAY) if REPLAY else None
+    return Timeline(Path(manifest), Path(root))
+
+
+class WarningReplay:
+    """A warm child's stand-in for the warnings the shared set-up's imports gave in a cold run.
+
+    The warm process imported those modules already, so a warning they give at import (a
+    ``DeprecationWarning`` in an SDK) would be missing from the run: from its warnings summary,
+    from a conftest's ``pytest_warning_recorded``, and under ``-W error`` from its verdict. It is
+    issued again where the cold run issued it: as the set-up of the fixture that imported the
+    module begins, inside the test's set-up phase, through the run's own warning filters. When
+    they make it an error, the fixture fails with it, and pytest caches that failure for every
+    later test, as it cached the cold run's failed import.
+    """
+
+    def __init__(self, pending: dict[str, list[dict[str, Any]]]) -> None:
+        self.pending = dict(pending)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest) -> Any:
+        caught = self.pending.pop(fixturedef.argname, [])
+        failure: Exception | None = None
+        try:
+            for w in caught:
+                warnings.warn_explicit(w["message"], _category(w["category"]), w["filename"], w["lineno"])
+        except Exception as exc:  # the run's filters made it an error: the fixture fails with it
+            failure = exc
+        if failure is None:
+            return (yield)
+        original = fixturedef.func  # pytest caches the failure, as it did the cold import's
+
+        def fail(*args: Any, **kwargs: Any) -> Any:
+            raise failure
+
+        fixturedef.func = fail
+        try:
+            return (yield)
+        finally:
+            fixturedef.func = original
+
+
+def caught(w: warnings.WarningMessage) -> dict[str, Any] | None:
+    """A warning the warm process caught, as ``WarningReplay`` issues it again; None when its
+    category cannot be found again by name."""
+    category = f"{w.category.__module__}:{w.category.__qualname__}"
+    try:
+        if _category(category) is not w.category:
+            return None
+    except (ImportError, AttributeError):
+        return None
+    return {"category": category, "message": str(w.message), "filename": w.filename, "lineno": w.lineno}
+
+
+def _category(name: str) -> type[Warning]:
+    module, _, qualname = name.partition(":")
+    found: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    return found  # type: ignore[no-any-return]
 
 
 def shared_setup(items: Sequence[pytest.Item]) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -27,9 +28,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from infra import wire
+from infra import warm_manifest, wire
 from infra.warm import HEADER, MAX_AGE_S, idle_s, socket_address
-from infra.warm_manifest import SETUP
+from infra.warm_manifest import FIXTURE, SETUP
 
 NO_SETUP = "--no-setup"
 
@@ -43,6 +44,8 @@ def serve(where: Path, k: str, setup: bool = True) -> int:
     start_env = dict(os.environ)
     steps = json.loads((where / f"{k}.modules").read_text())
     preloaded = _preload(steps, setup=setup)
+    gc.collect()  # what preloading left for the collector goes now, and the rest is frozen: a child's
+    gc.freeze()  # collections (pytest runs five at exit) then skip it and leave its pages shared
     if threading.active_count() > 1 and setup and any(s[0] == SETUP for s in steps):
         os.execve(
             sys.executable, [sys.executable, "-m", "infra.warm_server", str(where), k, NO_SETUP], start_env
@@ -125,13 +128,19 @@ def _preload(steps: Sequence[list[Any]], setup: bool = True) -> int:
 
     An import that fails here, or warns (a cold run would have shown that warning, or failed on
     it under ``-W error``), is undone with everything it loaded, and preloading stops there:
-    the child imports the rest as a cold run does. ``setup=False`` stops at the shared set-up.
+    the child imports the rest as a cold run does. Except in the shared set-up, whose warnings
+    the child can issue again where the cold run did (``warm_manifest.WarningReplay``): those are
+    kept in ``warm_manifest.REPLAY``. ``setup=False`` stops at the shared set-up.
     """
-    count = 0
+    count, fixture = 0, ""
+    warm_manifest.REPLAY.clear()
     for kind, value in steps:
         if kind == SETUP:
             if not setup:
                 break
+            continue
+        if kind == FIXTURE:
+            fixture = value
             continue
         if kind == "env":
             for name, text in value.items():
@@ -148,10 +157,13 @@ def _preload(steps: Sequence[list[Any]], setup: bool = True) -> int:
                 failed = False
             except BaseException:
                 failed = True
-        if failed or caught:
+        again = [warm_manifest.caught(w) for w in caught]
+        if failed or (caught and (not fixture or None in again)):
             for name in set(sys.modules) - before:
                 del sys.modules[name]
             break
+        if caught:
+            warm_manifest.REPLAY.setdefault(fixture, []).extend(w for w in again if w is not None)
         count += 1
     return count
 
@@ -243,6 +255,7 @@ def _child(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    warm_manifest.FORKED = True
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])

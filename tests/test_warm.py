@@ -4,6 +4,7 @@ leave no process behind (real processes: the client, the warm process, its child
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -330,6 +331,70 @@ def test_a_library_that_starts_a_thread_in_the_shared_set_up_is_left_to_the_chil
         assert len(importers) == 3 and importers[1] == str(pid) != importers[2], importers
     finally:
         warm.stop(root)
+
+
+WARNS = "import warnings\nwarnings.warn('sdk: old api', DeprecationWarning)\n"
+WARNED = {  # the shared set-up imports a library that warns at import: (pytest args, conftest extra, exit code, seen)
+    "shown in the summary": ((), "", 0, "sdk: old api"),
+    "an error under -W error": (("-W", "error::DeprecationWarning"), "", 1, "3 errors"),
+    "recorded by a conftest hook": (
+        (), "SEEN = []\n\ndef pytest_warning_recorded(warning_message):\n    SEEN.append(str(warning_message.message))\n\n"
+        "def pytest_sessionfinish(session):\n    print('warned:', SEEN)\n", 0, "warned: ['sdk: old api']",
+    ),
+}  # fmt: skip
+PLAIN = [sys.executable, "-m", "pytest", "-p", "infra.pytest_report", "-q", "-p", "no:cacheprovider"]
+
+
+@pytest.mark.parametrize("case", sorted(WARNED))
+def test_a_warning_from_the_shared_set_up_is_given_again_where_a_cold_run_gives_it(
+    tmp_path: Path, case: str
+) -> None:
+    """The warm process preloads the library and the child issues its warning again as the
+    fixture's set-up begins: the same summary, the same errors under ``-W error`` (every test,
+    as a cold run's failed session fixture), the same ``pytest_warning_recorded`` calls."""
+    args, extra, code, seen = WARNED[case]
+    root, env = _setup(tmp_path)
+    env["SDK_LOG"] = str(tmp_path / "sdk.log")
+    write(tmp_path / "site", {"sdk.py": WARNS + SDK})
+    two = "def test_one(sdk):\n    assert sdk.MODE == 'fixture'\n\ndef test_two(sdk):\n    assert sdk\n"
+    write(root, {"tests/conftest.py": SHARED + extra, "tests/test_s.py": two})
+    try:
+        first = _client(root, env, "tests")  # records the timeline, starts the warm process
+        assert first.returncode == 0, first.stdout
+        pid = _up(root)
+        assert str(pid) in (tmp_path / "sdk.log").read_text().split()  # preloaded, not left to the child
+        cold = subprocess.run(
+            [*PLAIN, "tests", *args], cwd=root, env=env, capture_output=True, text=True, check=False
+        )
+        assert cold.returncode == code and seen in cold.stdout, cold.stdout
+        hot = _client(root, env, "tests", *args)
+        assert f"forked from warm process {pid}" in hot.stderr, hot.stderr
+        assert hot.returncode == code and seen in hot.stdout, hot.stdout
+        assert _outcomes(cold.stdout) == _outcomes(hot.stdout), hot.stdout  # and the same warnings summary
+
+    finally:
+        warm.stop(root)
+
+
+def _outcomes(out: str) -> list[str]:
+    """A run's short summary and warnings summary (the tracebacks differ: the child's points at
+    where infra issued the warning again)."""
+    lines = out.splitlines()
+    kept = [line for line in lines if line.startswith(("ERROR ", "FAILED ", "  ")) and "old api" in line]
+    return [*kept, re.sub(r" in [0-9.]+s", "", lines[-1])]
+
+
+def test_a_warm_run_leaves_the_cold_runs_timeline_as_it_was(
+    started: tuple[Path, dict[str, str], int],
+) -> None:
+    """Only a cold run records what to preload: a child (whose imports are mostly done before its
+    pytest starts) would record them without the environment steps between them."""
+    root, env, pid = started
+    (manifest,) = warm.warm_dir(root).glob("*.modules")
+    before = manifest.read_bytes()
+    hot = _client(root, env, "tests")
+    assert f"forked from warm process {pid}" in hot.stderr and hot.returncode == 0, hot.stderr
+    assert manifest.read_bytes() == before
 
 
 NARROWED = {
