@@ -21,7 +21,10 @@ on the test), or when the first test's set-up ends. Modules imported later, whil
 Never preloaded: the repository's own modules (project, conftest files, tests; a venv inside
 the repository still counts as installed), ``__main__``, and every module pytest marks for
 assertion rewriting (plugins from entry points, ``-p`` plugins, ``register_assert_rewrite``):
-imported early, they would lose the rewriting a cold run gives them.
+imported early, they would lose the rewriting a cold run gives them. When a preloaded library
+imports one of those anyway (an SDK importing ``anyio``, whose package is also a pytest plugin),
+the warm process loads it through pytest's own rewriter (``REWRITE``), as the cold run did:
+rewritten, and without pytest's "already imported" warning in the child.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import pytest
 from infra import wire
 
 SETUP = "setup"  # a timeline step: what follows was imported by the shared set-up of the first test
+REWRITE = "rewrite"  # the first step: the modules pytest rewrites, and the ini values its rewriter reads
 FIXTURE = "fixture"  # a timeline step: the shared fixture whose set-up imports what follows
 FORKED = False  # True in a warm process's child: it replays the timeline's warnings, never records one
 REPLAY: dict[str, list[dict[str, Any]]] = {}  # set by the warm process: the warnings its preload of
@@ -103,6 +107,11 @@ class Timeline:
         self.active = False
         self._sync_env()
         self.rewritten = _marked_for_rewrite(session.config)
+        if self.rewritten:
+            ini = {
+                name: session.config.getini(name) for name in ("python_files", "enable_assertion_pass_hook")
+            }
+            self.steps.insert(0, [REWRITE, {"names": sorted(self.rewritten), "ini": ini}])
         self._write()
         self.shared = shared_setup(session.items)
         if self.shared:
@@ -146,7 +155,7 @@ class Timeline:
         steps = [
             s
             for s in self.steps
-            if s[0] in ("env", SETUP, FIXTURE)
+            if s[0] in ("env", SETUP, FIXTURE, REWRITE)
             or (rewritten is not None and self._preloadable(s[1], rewritten))
         ]
         try:

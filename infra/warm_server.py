@@ -30,7 +30,7 @@ from typing import Any
 
 from infra import warm_manifest, wire
 from infra.warm import HEADER, MAX_AGE_S, idle_s, socket_address
-from infra.warm_manifest import FIXTURE, SETUP
+from infra.warm_manifest import FIXTURE, REWRITE, SETUP
 
 NO_SETUP = "--no-setup"
 
@@ -130,42 +130,89 @@ def _preload(steps: Sequence[list[Any]], setup: bool = True) -> int:
     it under ``-W error``), is undone with everything it loaded, and preloading stops there:
     the child imports the rest as a cold run does. Except in the shared set-up, whose warnings
     the child can issue again where the cold run did (``warm_manifest.WarningReplay``): those are
-    kept in ``warm_manifest.REPLAY``. ``setup=False`` stops at the shared set-up.
+    kept in ``warm_manifest.REPLAY``. Modules pytest rewrites load through its rewriter
+    (``_rewriter``), or preloading stops before them. ``setup=False`` stops at the shared set-up.
     """
-    count, fixture = 0, ""
+    count, fixture, marked = 0, "", frozenset[str]()
     warm_manifest.REPLAY.clear()
-    for kind, value in steps:
-        if kind == SETUP:
-            if not setup:
+    rewriter = None
+    try:
+        for kind, value in steps:
+            if kind == REWRITE:
+                rewriter, marked = _rewriter(value), frozenset(value["names"])
+                continue
+            if not _step(kind, value, setup, fixture, rewriter, marked):
                 break
-            continue
-        if kind == FIXTURE:
-            fixture = value
-            continue
-        if kind == "env":
-            for name, text in value.items():
-                if text is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = text
-            continue
-        before = set(sys.modules)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                importlib.import_module(value)
-                failed = False
-            except BaseException:
-                failed = True
-        again = [warm_manifest.caught(w) for w in caught]
-        if failed or (caught and (not fixture or None in again)):
-            for name in set(sys.modules) - before:
-                del sys.modules[name]
-            break
-        if caught:
-            warm_manifest.REPLAY.setdefault(fixture, []).extend(w for w in again if w is not None)
-        count += 1
+            fixture = value if kind == FIXTURE else fixture
+            count += kind == "import"
+    finally:
+        if rewriter is not None:
+            sys.meta_path.remove(rewriter)
     return count
+
+
+def _step(kind: str, value: Any, setup: bool, fixture: str, rewriter: Any, marked: frozenset[str]) -> bool:
+    """One timeline step; False: preloading stops here."""
+    if kind == SETUP:
+        return setup
+    if kind == FIXTURE:
+        return True
+    if kind == "env":
+        for name, text in value.items():
+            if text is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = text
+        return True
+    before = set(sys.modules)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            importlib.import_module(value)
+            failed = False
+        except BaseException:
+            failed = True
+    again = [warm_manifest.caught(w) for w in caught]
+    unrewritten = any(
+        name in marked and getattr(sys.modules[name], "__loader__", None) is not rewriter
+        for name in set(sys.modules) - before
+    )
+    if failed or unrewritten or (caught and (not fixture or None in again)):
+        for name in set(sys.modules) - before:
+            del sys.modules[name]
+        return False
+    if caught:
+        warm_manifest.REPLAY.setdefault(fixture, []).extend(w for w in again if w is not None)
+    return True
+
+
+def _rewriter(spec: dict[str, Any]) -> Any:
+    """pytest's assertion rewriter, installed first on ``sys.meta_path``, for the names the cold
+    run's pytest marked, with the ini values it read; None when this pytest's rewriter cannot be
+    made so (then a step that loads a marked module stops preloading)."""
+    try:
+        from _pytest.assertion.rewrite import AssertionRewritingHook, assertstate_key
+
+        hook = AssertionRewritingHook(_RewriteConfig(spec["ini"], assertstate_key))  # type: ignore[arg-type]
+        hook.mark_rewrite(*spec["names"])
+    except Exception:
+        return None
+    sys.meta_path.insert(0, hook)
+    return hook
+
+
+class _RewriteConfig:
+    """What pytest's rewriter reads of its config while it rewrites a module."""
+
+    def __init__(self, ini: dict[str, Any], key: Any) -> None:
+        self.ini = ini
+        self.stash = {key: self}
+
+    def getini(self, name: str) -> Any:
+        return self.ini[name]
+
+    def trace(self, *_: Any) -> None:
+        return None
 
 
 def _files() -> dict[str, tuple[int, int]]:

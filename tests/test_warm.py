@@ -249,6 +249,12 @@ CASES = {
          "tests/test_h.py": "import helperlib\n\ndef test_h():\n    helperlib.check(2)\n"},
         1, "assert 2 == 1",
     ),
+    "a library imports a package pytest rewrites (a plugin package)": (
+        {"plugpkg.py": "def check(x):\n    assert x == 1\n", "sdk2.py": "import plugpkg\n"},
+        {"tests/conftest.py": "pytest_plugins = ['plugpkg']\n",
+         "tests/test_p.py": "import sdk2\nimport plugpkg\n\ndef test_p():\n    plugpkg.check(2)\n"},
+        1, "assert 2 == 1",
+    ),
 }  # fmt: skip
 
 
@@ -268,6 +274,7 @@ def test_preloading_never_changes_what_a_run_sees(tmp_path: Path, case: str) -> 
         hot = _client(root, env, "tests")
         assert f"forked from warm process {pid}" in hot.stderr, hot.stderr
         assert hot.returncode == code and seen in hot.stdout, hot.stdout
+        assert "PytestAssertRewriteWarning" not in hot.stdout + cold.stdout, hot.stdout
     finally:
         warm.stop(root)
 
@@ -434,6 +441,29 @@ def test_a_narrowed_run_sees_what_it_would_see_cold(tmp_path: Path, case: str) -
         assert f"forked from warm process {pid}" in hot.stderr, hot.stderr
         assert cold.returncode == 0 and "1 passed" in cold.stdout, cold.stdout
         assert hot.returncode == 0 and "1 passed" in hot.stdout, hot.stdout
+    finally:
+        warm.stop(root)
+
+
+def test_a_plugin_package_a_library_imports_is_preloaded_through_pytests_rewriter(tmp_path: Path) -> None:
+    """A preloaded library imports a package pytest rewrites (a plugin's package): the warm
+    process loads it rewritten, as the cold run did, instead of stopping there; the child's
+    pytest finds it rewritten (no "already imported" warning; the same assertion message)."""
+    root, env = _setup(tmp_path)
+    env["SDK_LOG"] = str(tmp_path / "sdk.log")
+    site, files, code, seen = CASES["a library imports a package pytest rewrites (a plugin package)"]
+    write(tmp_path / "site", {**site, "sdk2.py": "import plugpkg\n" + SDK})
+    write(root, files)
+    try:
+        cold = _client(root, env, "tests")
+        pid = _up(root)
+        hot = _client(root, env, "tests")
+        assert f"forked from warm process {pid}" in hot.stderr, hot.stderr
+        importers = (tmp_path / "sdk.log").read_text().split()
+        assert importers[1:] == [str(pid)], importers  # preloaded (plugpkg with it), not again in the child
+        for run in (cold, hot):
+            assert run.returncode == code and seen in run.stdout, run.stdout
+            assert "PytestAssertRewriteWarning" not in run.stdout, run.stdout
     finally:
         warm.stop(root)
 
