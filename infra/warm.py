@@ -29,7 +29,10 @@ run: it watches the connection and kills its own process group when the client g
 (timeout, ^C, a killed push).
 
 Known differences from a cold run, by design: the child shares the warm process's hash seed
-(``PYTHONHASHSEED``) and its pytest's CPU time is not counted in the ledger's ``cpu_s``.
+(``PYTHONHASHSEED``); its pytest's CPU time is not counted in the ledger's ``cpu_s``; what the
+warm process preloaded is frozen (``gc.freeze``: the child's collections skip it, and
+``gc.get_objects()`` does not list it); a warning that a preloaded module of the shared set-up
+gave at import is issued again by infra, so its traceback points there.
 This is Linux-only (``SO_PEERCRED``: only the same user may connect); elsewhere runs stay cold.
 Besides ``infra.run``, this and ``infra.warm_server`` are the only modules that start processes:
 the warm path must fork its own.
