@@ -14,8 +14,9 @@ false`` (or ``INFRA_WARM=0``, or in CI) a pytest run goes through ``python -m in
 Only third-party and standard-library modules are preloaded: the project's own code, its
 conftest files and its tests are imported by the child as a cold run would, so an edit to them
 needs nothing. A warm process serves only runs whose interpreter, directory and environment
-(except infra's own per-run ``INFRA_*`` variables and pre-commit's push refs) are those it was
-started with (the *key*: its socket name); before every fork it checks that no preloaded module
+(except infra's own per-run ``INFRA_*`` variables and pre-commit's push refs; including the pytest
+group's testmon data file, so each group has its own) are those it was started with (the *key*:
+its socket name); before every fork it checks that no preloaded module
 file and no installed distribution changed, and exits when one did (the run goes cold). A
 process that started threads while preloading is never forked (it says so and the runs stay
 cold). Anything unexpected sends the run down the cold path: the warm path can cost time, never
@@ -63,9 +64,11 @@ ROOT_ENV = wire.REPO_ROOT
 LINE = "infra-warm: "
 DEFAULT_IDLE_S = 900.0
 MAX_AGE_S = 3600.0
-_VOLATILE = frozenset(  # set per run or per pytest group (testmon reads its data file when it
-    # configures, never at import), so never part of what a warm process must share
-    {"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION", "TESTMON_DATAFILE"}
+_VOLATILE = frozenset(  # set per run, so never part of what a warm process must share. A pytest
+    # group's own data file (TESTMON_DATAFILE) is kept: each group gets its own warm process, as
+    # groups collect different tests under different conftest files, which set the environment
+    # the preloaded modules saw
+    {"PWD", "OLDPWD", "SHLVL", "_", "NOX_CURRENT_SESSION"}
     | {f"PRE_COMMIT_{n}" for n in ("FROM_REF", "TO_REF", "REMOTE_NAME", "REMOTE_URL", "REMOTE_BRANCH")}
     | {"PRE_COMMIT_LOCAL_BRANCH"}
 )

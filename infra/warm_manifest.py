@@ -73,6 +73,7 @@ class Timeline:
         self.active = True
         self.rewritten: set[str] | None = None
         self.shared: list[str] = []  # the shared set-up still to come, in order
+        self.collected: list[pytest.Item] = []
         sys.addaudithook(self._audit)
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
@@ -102,6 +103,9 @@ class Timeline:
         now = os.environ
         return any(kept_env(k) and now.get(k) != self.env.get(k) for k in now.keys() | self.env.keys())
 
+    def pytest_itemcollected(self, item: pytest.Item) -> None:
+        self.collected.append(item)
+
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.active = False
@@ -113,7 +117,7 @@ class Timeline:
             }
             self.steps.insert(0, [REWRITE, {"names": sorted(self.rewritten), "ini": ini}])
         self._write()
-        self.shared = shared_setup(session.items)
+        self.shared = shared_setup(self.collected)  # every collected test, before any deselection
         if self.shared:
             self.steps.append([SETUP, len(self.shared)])
 
@@ -147,7 +151,7 @@ class Timeline:
             and any(s[0] == SETUP for s in self.steps)
         ):
             self._write()
-        self.shared = []
+        self.shared, self.collected = [], []
         self.steps = []  # nothing more to write: later calls are no-ops
 
     def _write(self) -> None:

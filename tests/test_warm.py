@@ -420,18 +420,22 @@ NARROWED = {
 }  # fmt: skip
 
 
+@pytest.mark.parametrize("recorded", [(), ("-k", "test_a")], ids=["all", "test_a"])
 @pytest.mark.parametrize("case", sorted(NARROWED))
-def test_a_narrowed_run_sees_what_it_would_see_cold(tmp_path: Path, case: str) -> None:
-    """Recorded by a run of every test, replayed for a run of one: only set-up that every test
-    shares, in an environment no test-specific code changed, is preloaded. Each case fails the
-    warm run if the library loads in the environment the first test's set-up gave it."""
+def test_a_narrowed_run_sees_what_it_would_see_cold(
+    tmp_path: Path, case: str, recorded: tuple[str, ...]
+) -> None:
+    """Recorded by a run of every test (or of test_a alone), replayed for a run of test_b: only
+    set-up that every collected test shares, in an environment no test-specific code changed,
+    is preloaded. Each case fails the warm run if the library loads in the environment the
+    first test's set-up gave it."""
     conftest, tests = NARROWED[case]
     root, env = _setup(tmp_path)
     env["SDK_LOG"] = str(tmp_path / "sdk.log")
     write(tmp_path / "site", {"sdk.py": SDK})
     write(root, {"tests/conftest.py": conftest, "tests/test_m.py": tests})
     try:
-        _client(root, env, "tests")  # records the timeline, starts the warm process
+        _client(root, env, "tests", *recorded)  # records the timeline, starts the warm process
         pid = _up(root)
         plain = [sys.executable, "-m", "pytest", "-p", "infra.pytest_report", "-q", "-p", "no:cacheprovider"]
         cold = subprocess.run(
@@ -474,6 +478,8 @@ def test_key_ignores_only_per_run_variables() -> None:
         "py", "/r", {"PATH": "/bin", "INFRA_PYTEST_REPORT": "/b", "PRE_COMMIT_TO_REF": "y"}
     )
     assert base != warm.key("py", "/r", {"PATH": "/usr/bin"})
+    group = {"PATH": "/bin", "TESTMON_DATAFILE": "/r/.infra/testmon/pytest-1.db"}
+    assert warm.key("py", "/r", group) != warm.key("py", "/r", {**group, "TESTMON_DATAFILE": "/r/x-2.db"})
     assert base != warm.key("py", "/elsewhere", {"PATH": "/bin"})
     assert base != warm.key("py3", "/r", {"PATH": "/bin"})
 
