@@ -169,11 +169,15 @@ def remember(path: Path, root: Path, run: Run) -> None:
     """Merge one run: tests that ran replace their records; outside reads and readers are refreshed
     (replaced by a complete run's: a file no longer read, or gone, must not force full runs forever)."""
     cache: dict[str, str] = {}
+    old = load(path)
+    known: dict[str, set[str]] = {}  # what the old records saw of each path
+    for paths in (*(old.tests.values() if old else ()), old.outside if old else {}):
+        for p, d in paths.items():
+            known.setdefault(p, set()).add(d)
 
     def digests(paths: Iterable[str]) -> dict[str, str]:
-        return {p: cache.setdefault(p, digest(root, p)) for p in paths}
+        return {p: cache.setdefault(p, _digest_again(root, p, known.get(p, set()))) for p in paths}
 
-    old = load(path)
     tests = {**(old.tests if old else {}), **{tid: digests(paths) for tid, paths in run.reads.items()}}
     readers = {k: set(v) for k, v in (old.readers if old else {}).items()}
     for p, modules in run.readers.items():
@@ -187,6 +191,20 @@ def remember(path: Path, root: Path, run: Run) -> None:
         tuple(run.collect_errors),
     )
     state.write_atomic(path, json.dumps(merged._asdict(), sort_keys=True))
+
+
+def _digest_again(root: Path, path: str, seen: set[str]) -> str:
+    """``digest``, reusing a recorded "content|effects" digest whose content is unchanged: the
+    effects are a function of the content, and parsing every module read is most of the work."""
+    if seen and (path.endswith((IMPORT, LOCAL)) or RUN in path):
+        try:
+            content = hashlib.sha1((root / _module(path)).read_bytes()).hexdigest()
+        except OSError:
+            return "-"
+        for d in seen:
+            if d.partition("|")[0] == content:
+                return d
+    return digest(root, path)
 
 
 def changed_paths(root: Path, records: Records) -> set[str]:

@@ -15,6 +15,7 @@ import atexit
 import contextlib
 import gc
 import importlib
+import inspect
 import json
 import os
 import signal
@@ -46,6 +47,9 @@ def serve(where: Path, k: str, setup: bool = True) -> int:
     preloaded = _preload(steps, setup=setup)
     gc.collect()  # what preloading left for the collector goes now, and the rest is frozen: a child's
     gc.freeze()  # collections (pytest runs five at exit) then skip it and leave its pages shared
+    inspect.getmodule(sys._getframe())  # fills inspect's file->module caches for what is loaded:
+    # the first ``inspect.stack()`` of a child (coverage's collector, under testmon) then looks
+    # only at the modules loaded since
     if threading.active_count() > 1 and setup and any(s[0] == SETUP for s in steps):
         os.execve(
             sys.executable, [sys.executable, "-m", "infra.warm_server", str(where), k, NO_SETUP], start_env

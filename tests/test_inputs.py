@@ -199,6 +199,27 @@ def test_a_complete_run_replaces_what_was_read_outside_tests(tmp_path: Path) -> 
     assert loaded is not None and set(loaded.outside) == {"a.py?import"}
 
 
+def test_remembering_again_digests_what_changed_and_reuses_what_did_not(tmp_path: Path) -> None:
+    """A recorded "content|effects" digest is reused only while the content is the same: an edit
+    (here one that changes what the module does at import) is digested anew."""
+    from infra import reads
+
+    root = git_dir(tmp_path / "r")
+    write(root, {"a.py": "x = 1\n", "b.py": "y = 1\n"})
+    commit(root)
+    path = tmp_path / "records.json"
+    run = reads.Run({"t": ["a.py?import", "b.py?run=f"]}, ["a.py?import"], {}, ".")
+    reads.remember(path, root, run)
+    write(root, {"a.py": "x = 2\n"})
+    reads.remember(path, root, run)
+    loaded = reads.load(path)
+    assert loaded is not None
+    for p in ("a.py?import", "b.py?run=f"):
+        assert loaded.tests["t"][p] == reads.digest(root, p), p
+    assert loaded.outside["a.py?import"] == reads.digest(root, "a.py?import")
+    assert not reads.changed_paths(root, loaded)
+
+
 def test_import_time_callees_are_calls_outside_function_bodies() -> None:
     source = (
         "import os\nfrom pkg import reg, Base, Meta\n\n"
