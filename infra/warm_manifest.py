@@ -19,17 +19,17 @@ on the test), or when the first test's set-up ends. Modules imported later, whil
 (``SETUP``) so that a warm process can leave it out when it started threads.
 
 Never preloaded: the repository's own modules (project, conftest files, tests; a venv inside
-the repository still counts as installed), ``__main__``, and every module pytest marks for
-assertion rewriting (plugins from entry points, ``-p`` plugins, ``register_assert_rewrite``):
-imported early, they would lose the rewriting a cold run gives them. When a preloaded library
-imports one of those anyway (an SDK importing ``anyio``, whose package is also a pytest plugin),
-the warm process loads it through pytest's own rewriter (``REWRITE``), as the cold run did:
-rewritten, and without pytest's "already imported" warning in the child.
+the repository still counts as installed), ``__main__`` and infra's own. Modules pytest marks
+for assertion rewriting (plugins from entry points, ``-p`` plugins, ``register_assert_rewrite``,
+and what a preloaded library imports of those packages: an SDK importing ``anyio``, whose
+package is also a pytest plugin) are loaded through pytest's own rewriter (``REWRITE``), as the
+cold run loaded them: rewritten, and without pytest's "already imported" warning in the child.
 """
 
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import os
 import sys
@@ -42,6 +42,7 @@ import pytest
 
 from infra import wire
 
+OWN = Path(__file__).resolve().parent  # infra's own modules: they read the run's settings as they load
 SETUP = "setup"  # a timeline step: what follows was imported by the shared set-up of the first test
 REWRITE = "rewrite"  # the first step: the modules pytest rewrites, and the ini values its rewriter reads
 FIXTURE = "fixture"  # a timeline step: the shared fixture whose set-up imports what follows
@@ -70,6 +71,7 @@ class Timeline:
         self.seen = set(sys.modules)
         self.steps: list[list[Any]] = [["import", name] for name in sys.modules]  # before us, in order
         self.steps.append(["env", {k: v for k, v in self.env.items() if kept_env(k)}])
+        self.size = len(sys.modules)
         self.active = True
         self.rewritten: set[str] | None = None
         self.shared: list[str] = []  # the shared set-up still to come, in order
@@ -79,12 +81,27 @@ class Timeline:
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
         if event != "import" or not self.active:
             return
+        self._silent()
         name = args[0]
         if not isinstance(name, str) or name in self.seen:
             return
         self.seen.add(name)
         self._sync_env()
         self.steps.append(["import", name])
+
+    def _silent(self) -> None:
+        """Modules loaded without an audit event: ``importlib.import_module`` (how pytest loads
+        ``-p`` and entry-point plugins) raises none. They are the newest entries of
+        ``sys.modules``, which keeps insertion order: only those are looked at."""
+        grown = len(sys.modules) - self.size
+        if grown > 0:
+            new = [n for n in itertools.islice(reversed(sys.modules), grown) if n not in self.seen]
+            if new:
+                self._sync_env()
+            for name in reversed(new):
+                self.seen.add(name)
+                self.steps.append(["import", name])
+        self.size = len(sys.modules)
 
     def _sync_env(self) -> None:
         if os.environ == self.env:
@@ -108,6 +125,7 @@ class Timeline:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._silent()
         self.active = False
         self._sync_env()
         self.rewritten = _marked_for_rewrite(session.config)
@@ -127,10 +145,11 @@ class Timeline:
             self._stop()
             return (yield)
         self.steps.append([FIXTURE, self.shared.pop(0)])
-        self.active = True
+        self.size, self.active = len(sys.modules), True
         try:
             return (yield)
         finally:
+            self._silent()
             self.active = False
             self._sync_env()
             if not self.shared:
@@ -171,12 +190,16 @@ class Timeline:
             return
 
     def _preloadable(self, name: str, rewritten: set[str]) -> bool:
-        file = getattr(sys.modules.get(name), "__file__", None)
-        if name == "__main__" or not isinstance(file, str):
+        module = sys.modules.get(name)
+        file = getattr(module, "__file__", None)
+        if name == "__main__" or not isinstance(file, str) or Path(file).is_relative_to(OWN):
             return False
         parts = name.split(".")
         if any(".".join(parts[: i + 1]) in rewritten for i in range(len(parts))):
-            return False
+            from _pytest.assertion.rewrite import AssertionRewritingHook
+
+            if not isinstance(getattr(module, "__loader__", None), AssertionRewritingHook):
+                return False  # marked, yet loaded as it is (imported before pytest marked it)
         installed = any(p in ("site-packages", "dist-packages") for p in Path(file).parts)
         return installed or not Path(file).is_relative_to(self.root)
 

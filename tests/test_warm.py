@@ -472,6 +472,32 @@ def test_a_plugin_package_a_library_imports_is_preloaded_through_pytests_rewrite
         warm.stop(root)
 
 
+def test_a_plugin_given_with_p_is_preloaded_rewritten_and_still_registered(tmp_path: Path) -> None:
+    """``-p myplug`` (pytest marks it for rewriting, then imports it): the warm process loads it
+    through pytest's rewriter, and the child's pytest registers it as a cold one does."""
+    root, env = _setup(tmp_path)
+    env["SDK_LOG"] = str(tmp_path / "sdk.log")
+    plugin = (
+        SDK + "\ndef pytest_report_header():\n    return 'myplug here'\n\ndef check(x):\n    assert x == 1\n"
+    )
+    write(tmp_path / "site", {"myplug.py": plugin})
+    write(root, {"tests/test_m.py": "import myplug\n\ndef test_m():\n    myplug.check(2)\n"})
+    try:
+        cold = _client(root, env, "tests", "-p", "myplug", "-v")
+        pid = _up(root)
+        hot = _client(root, env, "tests", "-p", "myplug", "-v")
+        assert f"forked from warm process {pid}" in hot.stderr, hot.stderr
+        importers = (tmp_path / "sdk.log").read_text().split()
+        assert importers[1:] == [str(pid)], importers  # preloaded, not imported again by the child
+        for run in (cold, hot):
+            assert run.returncode == 1 and "myplug here" in run.stdout and "assert 2 == 1" in run.stdout, (
+                run.stdout
+            )
+            assert "PytestAssertRewriteWarning" not in run.stdout, run.stdout
+    finally:
+        warm.stop(root)
+
+
 def test_key_ignores_only_per_run_variables() -> None:
     base = warm.key("py", "/r", {"PATH": "/bin", "INFRA_PYTEST_REPORT": "/a", "PRE_COMMIT_TO_REF": "x"})
     assert base == warm.key(
