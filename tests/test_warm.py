@@ -286,6 +286,16 @@ SHARED = (  # a conftest whose session fixture, autouse, every test sets up firs
 SDK = "import os\nMODE = os.environ.get('SDKMODE')\nwith open(os.environ['SDK_LOG'], 'a') as f:\n    f.write(f'{os.getpid()}\\n')\n"
 
 
+def _cold_then_warm(root: Path, env: dict[str, str]) -> int:
+    """A cold run that starts the warm process, then a run forked from it; both pass. The pid."""
+    cold = _client(root, env, "tests")
+    assert cold.returncode == 0, cold.stdout
+    pid = _up(root)
+    hot = _client(root, env, "tests")
+    assert f"forked from warm process {pid}" in hot.stderr and hot.returncode == 0, hot.stdout + hot.stderr
+    return pid
+
+
 def test_the_set_up_every_test_shares_is_preloaded_too(tmp_path: Path) -> None:
     """A library imported by an autouse session fixture (a service's SDKs, imported when the
     conftest initialises telemetry) is imported once, by the warm process, in the environment
@@ -301,13 +311,7 @@ def test_the_set_up_every_test_shares_is_preloaded_too(tmp_path: Path) -> None:
         },
     )
     try:
-        cold = _client(root, env, "tests")
-        assert cold.returncode == 0, cold.stdout
-        pid = _up(root)
-        hot = _client(root, env, "tests")
-        assert f"forked from warm process {pid}" in hot.stderr and hot.returncode == 0, (
-            hot.stdout + hot.stderr
-        )
+        pid = _cold_then_warm(root, env)
         importers = (tmp_path / "sdk.log").read_text().split()
         assert importers[1:] == [str(pid)], importers  # the cold run, then the warm process only
     finally:
@@ -325,13 +329,7 @@ def test_a_library_that_starts_a_thread_in_the_shared_set_up_is_left_to_the_chil
     write(tmp_path / "site", {"sdk.py": threaded + SDK})
     write(root, {"tests/conftest.py": SHARED})
     try:
-        cold = _client(root, env, "tests")
-        assert cold.returncode == 0, cold.stdout
-        pid = _up(root)
-        hot = _client(root, env, "tests")
-        assert f"forked from warm process {pid}" in hot.stderr and hot.returncode == 0, (
-            hot.stdout + hot.stderr
-        )
+        pid = _cold_then_warm(root, env)
         assert not list(warm.warm_dir(root).glob("*.refused"))
         importers = (tmp_path / "sdk.log").read_text().split()
         # the cold run; the warm process's first try (the same pid after it starts over); the child
