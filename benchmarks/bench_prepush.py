@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import infra.example
-from infra import demo, results, run
+from infra import demo, results, run, warm
 from infra.demo import ToolRun
 from infra.example import tree
 from infra.results import SessionResult, Status
@@ -391,6 +391,7 @@ def main(argv: Sequence[str] | None = None, *, log: Callable[[str], None] = prin
         log(f"written to {args.output}")
     finally:
         if not args.keep:
+            warm.stop(workdir / "example")  # the example's warm pytest processes go with it
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
