@@ -89,12 +89,22 @@ def _module(path: str) -> str:
     return path.removesuffix(IMPORT).removesuffix(LOCAL).partition(RUN)[0]
 
 
+def _content(root: Path, path: str) -> str | None:
+    """The content part of a module mark's "content|effects" digest (``-`` when the file is
+    gone); None for other paths, whose digest is one part. Unchanged content needs no parsing."""
+    if not (path.endswith((IMPORT, LOCAL)) or RUN in path):
+        return None
+    try:
+        return hashlib.sha1((root / _module(path)).read_bytes()).hexdigest()
+    except OSError:
+        return "-"
+
+
 def _same(root: Path, path: str, seen: set[str], now: dict[str, str]) -> bool:
     """Whether every recorded digest of ``path`` still holds (``now`` caches digests)."""
-    if path.endswith((IMPORT, LOCAL)) or RUN in path:  # "content|effects": unchanged content needs no parsing
-        try:
-            content = hashlib.sha1((root / _module(path)).read_bytes()).hexdigest()
-        except OSError:
+    content = _content(root, path)
+    if content is not None:
+        if content == "-":
             return seen == {"-"}
         if {d.partition("|")[0] for d in seen} == {content}:
             return True
@@ -196,14 +206,12 @@ def remember(path: Path, root: Path, run: Run) -> None:
 def _digest_again(root: Path, path: str, seen: set[str]) -> str:
     """``digest``, reusing a recorded "content|effects" digest whose content is unchanged: the
     effects are a function of the content, and parsing every module read is most of the work."""
-    if seen and (path.endswith((IMPORT, LOCAL)) or RUN in path):
-        try:
-            content = hashlib.sha1((root / _module(path)).read_bytes()).hexdigest()
-        except OSError:
-            return "-"
-        for d in seen:
-            if d.partition("|")[0] == content:
-                return d
+    content = _content(root, path) if seen else None
+    if content == "-":
+        return "-"
+    for d in seen if content is not None else ():
+        if d.partition("|")[0] == content:
+            return d
     return digest(root, path)
 
 

@@ -45,11 +45,6 @@ def serve(where: Path, k: str, setup: bool = True) -> int:
     start_env = dict(os.environ)
     steps = json.loads((where / f"{k}.modules").read_text())
     preloaded = _preload(steps, setup=setup)
-    gc.collect()  # what preloading left for the collector goes now, and the rest is frozen: a child's
-    gc.freeze()  # collections (pytest runs five at exit) then skip it and leave its pages shared
-    inspect.getmodule(sys._getframe())  # fills inspect's file->module caches for what is loaded:
-    # the first ``inspect.stack()`` of a child (coverage's collector, under testmon) then looks
-    # only at the modules loaded since
     if threading.active_count() > 1 and setup and any(s[0] == SETUP for s in steps):
         os.execve(
             sys.executable, [sys.executable, "-m", "infra.warm_server", str(where), k, NO_SETUP], start_env
@@ -59,6 +54,11 @@ def serve(where: Path, k: str, setup: bool = True) -> int:
         with contextlib.suppress(OSError):
             (where / f"{k}.json").unlink()
         return 1
+    gc.collect()  # what preloading left for the collector goes now, and the rest is frozen: a child's
+    gc.freeze()  # collections (pytest runs five at exit) then skip it and leave its pages shared
+    inspect.getmodule(sys._getframe())  # fills inspect's file->module caches for what is loaded:
+    # the first ``inspect.stack()`` of a child (coverage's collector, under testmon) then looks
+    # only at the modules loaded since
     files, venv = _files(), _venv()
     path = where / f"{k}.sock"
     with contextlib.suppress(OSError):
@@ -176,13 +176,13 @@ def _step(kind: str, value: Any, setup: bool, fixture: str, rewriter: Any, marke
             failed = False
         except BaseException:
             failed = True
+    new = set(sys.modules) - before
     again = [warm_manifest.caught(w) for w in caught]
     unrewritten = any(
-        name in marked and getattr(sys.modules[name], "__loader__", None) is not rewriter
-        for name in set(sys.modules) - before
+        name in marked and getattr(sys.modules[name], "__loader__", None) is not rewriter for name in new
     )
     if failed or unrewritten or (caught and (not fixture or None in again)):
-        for name in set(sys.modules) - before:
+        for name in new:
             del sys.modules[name]
         return False
     if caught:
