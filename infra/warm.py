@@ -22,7 +22,7 @@ process that started threads while preloading is never forked (it says so and th
 cold). Anything unexpected sends the run down the cold path: the warm path can cost time, never
 a verdict.
 
-Lifetime: a warm process stops after ``INFRA_WARM_IDLE`` seconds without a run (default 900),
+Lifetime: a warm process stops ``INFRA_WARM_IDLE`` seconds after its last run ended (default 900),
 an hour after it started (``MAX_AGE_S``: what was imported then is not kept for days), with
 ``infra warm stop``, or when stale; ``infra warm status`` lists them. Every run that uses or
 starts one prints one ``infra-warm:`` line, which the push output shows. A child dies with its

@@ -92,6 +92,8 @@ def serve(where: Path, k: str, setup: bool = True) -> int:
                     children.discard(pid)
             except ChildProcessError:
                 children.discard(pid)
+        if children:  # idle counts from the end of the last run, not its start: an 8-minute run is
+            last = time.monotonic()  # no idleness, and the next push finds the process still there
         try:
             conn, _ = listener.accept()
         except TimeoutError:

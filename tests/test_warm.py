@@ -148,6 +148,21 @@ def test_an_idle_warm_process_stops_by_itself(tmp_path: Path) -> None:
     assert _gone(pid, timeout=6.0)  # 1 s idle, checked every 0.5 s (start-up included)
 
 
+def test_idleness_counts_from_the_end_of_the_last_run_not_its_start(tmp_path: Path) -> None:
+    """A run longer than the idle timeout (a coverage gate's minutes) is no idleness: the warm
+    process is still there for the next push, and stops a timeout after the run ended."""
+    root, env = _setup(tmp_path)
+    env = {**env, warm.IDLE_ENV: "3"}
+    write(root, {"tests/test_slow.py": "import time\n\ndef test_slow():\n    time.sleep(5)\n"})
+    assert _client(root, env, "tests").returncode == 0
+    pid = _up(root)
+    slow = _client(root, env, "tests/test_slow.py")
+    assert slow.returncode == 0 and f"pytest forked from warm process {pid}" in slow.stderr, slow.stderr
+    time.sleep(1.0)
+    assert psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    assert _gone(pid, timeout=8.0)
+
+
 def test_a_killed_client_takes_the_run_and_its_processes_with_it(
     started: tuple[Path, dict[str, str], int],
 ) -> None:
