@@ -209,9 +209,10 @@ def _digest_again(root: Path, path: str, seen: set[str]) -> str:
     content = _content(root, path) if seen else None
     if content == "-":
         return "-"
-    for d in seen if content is not None else ():
-        if d.partition("|")[0] == content:
-            return d
+    if content is not None:
+        for d in seen:
+            if d.partition("|")[0] == content:
+                return d
     return digest(root, path)
 
 
