@@ -22,9 +22,13 @@ process that started threads while preloading is never forked (it says so and th
 cold). Anything unexpected sends the run down the cold path: the warm path can cost time, never
 a verdict.
 
-Lifetime: a warm process stops ``INFRA_WARM_IDLE`` seconds after its last run ended (default 900),
-an hour after it started (``MAX_AGE_S``: what was imported then is not kept for days), with
-``infra warm stop``, or when stale; ``infra warm status`` lists them. Every run that uses or
+Lifetime: a warm process stops ``INFRA_WARM_IDLE`` seconds (default 900) after the last pytest
+run of the repository ended, its own or any other group's (``ACTIVITY``: while a push's coverage
+gate runs for minutes in one group's process, the other groups' processes are not idle, and the
+next push finds them), with ``infra warm stop``, or when stale; ``infra warm status`` lists them.
+A process up for ``INFRA_WARM_MAX_AGE`` seconds (default an hour: what was imported then is not
+kept for days) serves its next run and hands over: it gives up its socket, and the run's client
+starts a fresh one, as after a cold run. So age never costs a push a cold run. Every run that uses or
 starts one prints one ``infra-warm:`` line, which the push output shows. A child dies with its
 run: it watches the connection and kills its own process group when the client goes away
 (timeout, ^C, a killed push).
@@ -50,6 +54,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -59,11 +64,13 @@ from infra import lifetime, wire  # neither imports psutil or ctypes: the client
 
 ENV = wire.WARM
 IDLE_ENV = wire.WARM_IDLE
+MAX_AGE_ENV = wire.WARM_MAX_AGE
 MANIFEST_ENV = wire.WARM_MANIFEST
 ROOT_ENV = wire.REPO_ROOT
 LINE = "infra-warm: "
 DEFAULT_IDLE_S = 900.0
-MAX_AGE_S = 3600.0
+DEFAULT_MAX_AGE_S = 3600.0
+ACTIVITY = "last-run"  # in the warm directory: touched when any run starts and ends
 _VOLATILE = frozenset(  # set per run, so never part of what a warm process must share. A pytest
     # group's own data file (TESTMON_DATAFILE) is kept: each group gets its own warm process, as
     # groups collect different tests under different conftest files, which set the environment
@@ -132,19 +139,46 @@ def run(pytest_args: list[str]) -> int:
     k = key(sys.executable, cwd, env)
     where = warm_dir(root)
     os.environ[MANIFEST_ENV] = str(where / f"{k}.modules")
-    try:
-        code = _warm(where, k, pytest_args, {**env, MANIFEST_ENV: os.environ[MANIFEST_ENV]}, cwd)
-    except Exception as exc:  # pragma: no cover - defensive: a verdict never depends on the warm path
-        print(f"{LINE}warm path failed ({exc!r}); ran cold", file=sys.stderr)
-        code = None
-    if code is not None:
-        return code
-    code = subprocess.call(pytest_command(pytest_args, safe_path=env.get(wire.SAFE_PATH) == "1"))
-    try:
-        _start(where, k, env, cwd)
-    except Exception as exc:  # pragma: no cover - defensive: the run is done, its exit code stands
-        print(f"{LINE}no warm process started ({exc!r})", file=sys.stderr)
+    with _running(where, idle_s(env) / 3):
+        try:
+            code = _warm(where, k, pytest_args, {**env, MANIFEST_ENV: os.environ[MANIFEST_ENV]}, cwd)
+        except Exception as exc:  # pragma: no cover - defensive: a verdict never depends on the warm path
+            print(f"{LINE}warm path failed ({exc!r}); ran cold", file=sys.stderr)
+            code = None
+        if code is None:
+            code = subprocess.call(pytest_command(pytest_args, safe_path=env.get(wire.SAFE_PATH) == "1"))
+    if _record(where / f"{k}.json") is None:  # after a cold run, or the warm process handed over
+        try:
+            _start(where, k, env, cwd)
+        except Exception as exc:  # pragma: no cover - defensive: the run is done, its exit code stands
+            print(f"{LINE}no warm process started ({exc!r})", file=sys.stderr)
     return code
+
+
+@contextlib.contextmanager
+def _running(where: Path, every: float) -> Iterator[None]:
+    """While a run of this repository lasts, and when it ends, no warm process of it is idle:
+    ``ACTIVITY`` is touched at the start, every ``every`` seconds and at the end."""
+    done = threading.Event()
+
+    def beat() -> None:
+        _touch(where / ACTIVITY)
+        while not done.wait(every):
+            _touch(where / ACTIVITY)
+        _touch(where / ACTIVITY)
+
+    beating = threading.Thread(target=beat, name="infra-warm-activity", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        done.set()
+        beating.join()
+
+
+def _touch(path: Path) -> None:
+    with contextlib.suppress(OSError):  # no state directory yet, or a read-only one: idleness is
+        path.touch()  # then each process's own
 
 
 SUN_PATH_MAX = 107  # sockaddr_un.sun_path holds 108 bytes with the terminating NUL
@@ -227,7 +261,11 @@ def _start(where: Path, k: str, env: Mapping[str, str], cwd: str) -> None:
     record = where / f"{k}.json"
     if not (where / f"{k}.modules").is_file() or (where / f"{k}.refused").exists() or not _claim(record):
         return
-    clean = {n: v for n, v in env.items() if not n.startswith(wire.PREFIX) or n in (ROOT_ENV, IDLE_ENV)}
+    clean = {
+        n: v
+        for n, v in env.items()
+        if not n.startswith(wire.PREFIX) or n in (ROOT_ENV, IDLE_ENV, MAX_AGE_ENV)
+    }
     from infra import run as run_mod
 
     pid = run_mod.detach(
@@ -264,10 +302,18 @@ def _claim(record: Path) -> bool:
 
 
 def idle_s(env: Mapping[str, str]) -> float:
+    return _seconds(env, IDLE_ENV, DEFAULT_IDLE_S)
+
+
+def max_age_s(env: Mapping[str, str]) -> float:
+    return _seconds(env, MAX_AGE_ENV, DEFAULT_MAX_AGE_S)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     try:
-        return max(0.1, float(env.get(IDLE_ENV) or DEFAULT_IDLE_S))
+        return max(0.1, float(env.get(name) or default))
     except ValueError:
-        return DEFAULT_IDLE_S
+        return default
 
 
 # --- status and stop ----------------------------------------------------------------------------

@@ -3,10 +3,13 @@
 Started by a run's client (``python -m infra.warm_server DIR KEY``) in the run's directory
 and environment, it imports the modules the last run imported from outside the repository,
 refuses to serve when that started threads (a fork would copy held locks, not their owners),
-and then forks a child per connection until it has been idle for ``INFRA_WARM_IDLE`` seconds,
-is stopped (SIGTERM: ``infra warm stop``), or finds a preloaded file or an installed
-distribution changed (stale: it tells the client, which runs cold, and exits). Only a process
-of the same user may connect (``SO_PEERCRED``). Its children are killed with it.
+and then forks a child per connection until the repository has been idle for ``INFRA_WARM_IDLE``
+seconds (no run of any group since: ``infra.warm.ACTIVITY``), it is stopped (SIGTERM: ``infra
+warm stop``), it finds a preloaded file or an installed distribution changed (stale: it tells
+the client, which runs cold, and exits), or it is ``INFRA_WARM_MAX_AGE`` old (it serves that run,
+gives up its socket and record at once, and exits when the run ends: the run's client starts
+its successor). Only a process of the same user may connect (``SO_PEERCRED``). Its children are
+killed with it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from infra import warm_manifest, wire
-from infra.warm import HEADER, MAX_AGE_S, idle_s, socket_address
+from infra.warm import ACTIVITY, HEADER, idle_s, max_age_s, socket_address
 from infra.warm_manifest import FIXTURE, REWRITE, SETUP
 
 NO_SETUP = "--no-setup"
@@ -73,7 +76,8 @@ def serve(where: Path, k: str, setup: bool = True) -> int:
     listener.listen(8)
     listener.settimeout(0.5)
     me, record, children = os.getpid(), where / f"{k}.json", set[int]()
-    atexit.register(_cleanup, me, children, path, record)
+    owned = [path, record]  # what the exit removes, unless a successor has them by then
+    atexit.register(_cleanup, me, children, owned)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     about = {
         "pid": me,
@@ -83,21 +87,16 @@ def serve(where: Path, k: str, setup: bool = True) -> int:
         "modules": preloaded,
     }
     record.write_text(json.dumps(about))
-    idle, last = idle_s(os.environ), time.monotonic()
+    idle, max_age, last = idle_s(os.environ), max_age_s(os.environ), time.monotonic()
     born = last
     while True:
-        for pid in list(children):
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0]:
-                    children.discard(pid)
-            except ChildProcessError:
-                children.discard(pid)
+        _reap(children)
         if children:  # idle counts from the end of the last run, not its start: an 8-minute run is
             last = time.monotonic()  # no idleness, and the next push finds the process still there
         try:
             conn, _ = listener.accept()
         except TimeoutError:
-            if not children and (time.monotonic() - last > idle or time.monotonic() - born > MAX_AGE_S):
+            if not children and _idle_for(where, last) > idle:
                 return 0
             continue
         last = time.monotonic()
@@ -108,16 +107,55 @@ def serve(where: Path, k: str, setup: bool = True) -> int:
                 fds, request = _receive(conn)
             except (OSError, ValueError, struct.error):  # a client gone mid-request
                 continue
-            stale = _stale(files, venv) or ("up for an hour" if time.monotonic() - born > MAX_AGE_S else "")
+            stale = _stale(files, venv)
             if stale:
                 for fd in fds:
                     os.close(fd)
                 conn.sendall(json.dumps({"stale": stale}).encode() + b"\n")
                 return 0
+            if time.monotonic() - born > max_age:
+                owned[:] = _hand_over(path, record)
+                listener.close()
             _fork(conn, listener, fds, request, children)
+        if listener.fileno() == -1:  # handed over: this run is the last
+            while children:
+                time.sleep(0.05)
+                _reap(children)
+            return 0
 
 
-def _cleanup(me: int, children: set[int], *paths: Path) -> None:
+def _hand_over(path: Path, record: Path) -> list[Path]:
+    """Later runs find no process under this key, and the current run's client starts the
+    successor when the run ends; ``infra warm status|stop`` still see this one (``KEY.old.json``)
+    until then. Returns what its exit removes."""
+    old = record.with_name(record.stem + ".old.json")
+    with contextlib.suppress(OSError):
+        path.unlink()
+    with contextlib.suppress(OSError):
+        record.rename(old)
+    return [old]
+
+
+def _reap(children: set[int]) -> None:
+    for pid in list(children):
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                children.discard(pid)
+        except ChildProcessError:
+            children.discard(pid)
+
+
+def _idle_for(where: Path, last: float) -> float:
+    """Seconds since a run of the repository last started or ended: this process's own, or any
+    other group's (whose client touches ``ACTIVITY``)."""
+    try:
+        other = time.time() - (where / ACTIVITY).stat().st_mtime
+    except OSError:
+        other = float("inf")
+    return min(time.monotonic() - last, other)
+
+
+def _cleanup(me: int, children: set[int], paths: list[Path]) -> None:
     """At the warm process's exit (idle, stale, ``infra warm stop``): its running children too."""
     if os.getpid() != me:
         return

@@ -37,6 +37,7 @@ VERBOSE = "INFRA_VERBOSE"  # print every pytest process's output, not only faili
 HOOK_DRY_RUN = "INFRA_HOOK_DRY_RUN"  # `infra doctor`: the installed hook only proves it starts
 WARM = "INFRA_WARM"  # "1"/"0": pytest through a warm process (wins over [tool.infra] warm)
 WARM_IDLE = "INFRA_WARM_IDLE"  # seconds a warm process waits for a run before it stops
+WARM_MAX_AGE = "INFRA_WARM_MAX_AGE"  # seconds a warm process serves before a fresh one replaces it
 
 PREFIX = "INFRA_"  # every name above: never part of what makes two wrapper environments differ
 

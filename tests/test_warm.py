@@ -163,6 +163,46 @@ def test_idleness_counts_from_the_end_of_the_last_run_not_its_start(tmp_path: Pa
     assert _gone(pid, timeout=8.0)
 
 
+def test_a_run_of_another_group_keeps_every_warm_process_of_the_repository(tmp_path: Path) -> None:
+    """A push's coverage gate runs for minutes in one group while the other groups' warm
+    processes serve nothing: they are not idle, and the next push finds them there. Then they
+    stop a timeout after the repository's last run ended."""
+    root, env = _setup(tmp_path)
+    env = {**env, warm.IDLE_ENV: "3"}
+    write(root, {"tests/test_slow.py": "import time\n\ndef test_slow():\n    time.sleep(6)\n"})
+    assert _client(root, env, "tests/test_v.py").returncode == 0
+    pid = _up(root)
+    other = {**env, "OTHER_GROUP": "1"}  # another environment: another key, a cold run
+    assert warm.key(sys.executable, str(root), other) != warm.key(sys.executable, str(root), env)
+    slow = _client(root, other, "tests/test_slow.py")
+    assert slow.returncode == 0 and "forked" not in slow.stderr, slow.stderr
+    assert not _gone(pid, timeout=1.0)  # 6 s of the other group's run were no idleness
+    again = _client(root, env, "tests/test_v.py")
+    assert again.returncode == 0 and f"pytest forked from warm process {pid}" in again.stderr, again.stderr
+    warm.stop(root)  # the other group's process, started after its cold run
+    assert _gone(pid)
+
+
+def test_an_hour_old_warm_process_serves_its_last_run_and_hands_over(tmp_path: Path) -> None:
+    """Age never costs a push a cold run: the old process serves, its client starts the next."""
+    root, env = _setup(tmp_path)
+    env = {**env, warm.MAX_AGE_ENV: "1"}
+    assert _client(root, env, "tests").returncode == 0
+    old = _up(root)
+    time.sleep(1.5)
+    last = _client(root, env, "tests")
+    assert last.returncode == 0 and f"pytest forked from warm process {old}" in last.stderr, last.stderr
+    assert f"{warm.LINE}started warm process" in last.stderr
+    assert _gone(old)
+    new = _up(root)
+    assert new != old and not list(warm.warm_dir(root).glob("*.old.json"))
+    write(root, {"app.py": "def double(x):\n    return 3 * x\n"})
+    served = _client(root, env, "tests")
+    assert served.returncode == 1 and f"pytest forked from warm process {new}" in served.stderr, served.stderr
+    warm.stop(root)
+    assert _gone(new)
+
+
 def test_a_killed_client_takes_the_run_and_its_processes_with_it(
     started: tuple[Path, dict[str, str], int],
 ) -> None:
