@@ -70,7 +70,7 @@ ROOT_ENV = wire.REPO_ROOT
 LINE = "infra-warm: "
 DEFAULT_IDLE_S = 900.0
 DEFAULT_MAX_AGE_S = 3600.0
-ACTIVITY = "last-run"  # in the warm directory: touched when any run starts and ends
+ACTIVITY = "last-run"  # in the warm directory: touched while any run of the repository lasts
 _VOLATILE = frozenset(  # set per run, so never part of what a warm process must share. A pytest
     # group's own data file (TESTMON_DATAFILE) is kept: each group gets its own warm process, as
     # groups collect different tests under different conftest files, which set the environment
