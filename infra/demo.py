@@ -249,8 +249,8 @@ def change_function(root: Path) -> tuple[str, str]:
 # beside the example's figures, so that a newcomer does not take the example for the real world.
 REAL_REPLAY = (
     "On a real repository (the reference service, its real pushes replayed: benchmarks/real-replay.md):\n"
-    "  its first 40 pushes, verdicts identical hook by hook. Quiet and paired, 37 of them: median\n"
-    "  nox/pre-commit 0.26, none above 0.94x (a push running one always_run pytest hook: 2.4 s vs\n"
+    "  its first 40 pushes, verdicts identical hook by hook. Quiet and paired, 39 of them: median\n"
+    "  nox/pre-commit 0.29, none above 0.94x (a push running one always_run pytest hook: 2.4 s vs\n"
     "  7.7 s, right after 17 minutes of coverage-bound pushes); those bound by its coverage gate (a\n"
     "  test that runs the unit suite for minutes) run within 1.04x of it (0.90-0.94x pre-commit)."
 )
