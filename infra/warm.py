@@ -147,11 +147,10 @@ def run(pytest_args: list[str]) -> int:
             code = None
         if code is None:
             code = subprocess.call(pytest_command(pytest_args, safe_path=env.get(wire.SAFE_PATH) == "1"))
-    if _record(where / f"{k}.json") is None:  # after a cold run, or the warm process handed over
-        try:
-            _start(where, k, env, cwd)
-        except Exception as exc:  # pragma: no cover - defensive: the run is done, its exit code stands
-            print(f"{LINE}no warm process started ({exc!r})", file=sys.stderr)
+    try:  # after a cold run, or when the warm process handed over (``_claim``: none if one is up)
+        _start(where, k, env, cwd)
+    except Exception as exc:  # pragma: no cover - defensive: the run is done, its exit code stands
+        print(f"{LINE}no warm process started ({exc!r})", file=sys.stderr)
     return code
 
 
